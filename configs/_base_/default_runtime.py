@@ -1,0 +1,37 @@
+# restorect_mm runtime: MMagic's default runtime plus what the plugin needs.
+_base_ = 'mmagic::_base_/default_runtime.py'
+
+# import (and so register) restorect_mm before anything is built
+custom_imports = dict(imports=['restorect_mm'], allow_failed_imports=False)
+
+default_scope = 'mmagic'
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=5000,
+        by_epoch=False,
+        out_dir=None,  # inside work_dir, where --resume looks
+        max_keep_ckpts=5,
+        save_optimizer=True,
+        save_best='PSNR',
+        rule='greater'),
+    # training checkpoints stay loadable with torch.load(weights_only=True),
+    # and a checkpoint that does not fit the model is an error
+    checkpoint_safety=dict(type='CheckpointSafetyHook'),
+)
+
+# device_ids=None is valid on GPU (DDP uses the module's device) and is the
+# only value DDP accepts for a CPU model (gloo ranks)
+model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
+
+env_cfg = dict(
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # NCCL on GPUs; without CUDA restorect_mm starts a gloo group first
+    dist_cfg=dict(backend='nccl'),
+)
+
+log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+randomness = dict(seed=0, diff_rank_seed=False)

@@ -1,0 +1,18 @@
+"""restorect_mm: RestoRect as an MMagic plugin.
+
+``import restorect_mm`` first makes the frozen OpenMMLab stack work on today's
+torch and numpy (:mod:`restorect_mm.compat`), then registers every model, loss,
+dataset, transform, metric and hook into MMagic's registries (default scope
+``mmagic``), so configs use bare type names and mix freely with MMagic's own.
+"""
+from . import compat
+
+compat.apply()
+
+from .engine import checkpoint_io  # noqa: E402
+
+checkpoint_io.register_mmengine_loader()
+compat.make_metric_results_json_safe()
+
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from .version import __version__  # noqa: E402,F401

@@ -1,0 +1,217 @@
+"""Make the frozen OpenMMLab stack (mmengine 0.10.7, mmcv-lite 2.1.0, mmagic 1.2.0)
+work on today's torch (>= 2.6) and numpy (>= 2).
+
+Upstream is frozen, so each breakage is fixed here, one function per fix, and
+``apply()`` runs them all. It must run before ``mmagic`` is imported: the
+package ``restorect_mm`` calls it first thing, and the ``restorect_mm_compat.pth``
+hook that the install puts into site-packages arranges the same for MMagic's
+unmodified tools (``mmagic/.mim/tools/train.py``), see ``restorect_mm._bootstrap``.
+
+Every fix is idempotent and has its own test in ``tests/test_compat.py``.
+This file imports nothing of restorect_mm (the hook loads it on its own); the
+checkpoint-loading fix lives in ``restorect_mm.engine.checkpoint_io`` and is
+installed when the package is imported.
+"""
+import atexit
+import gc
+import importlib.machinery
+import os
+import sys
+import types
+
+_APPLIED = False
+
+
+def restore_numpy_aliases():
+    """numpy 2 removed ``np.bool8``; ``mmagic/utils/trans_utils.py`` still uses it."""
+    import numpy as np
+    if not hasattr(np, 'bool8'):
+        np.bool8 = np.bool_
+
+
+class _MissingFeatureModule(types.ModuleType):
+    """A placeholder module whose public attributes raise a clear error.
+
+    Dunder lookups (``__file__``, ``__path__``, ...) raise AttributeError as a
+    normal module would, so module scanners calling ``hasattr`` keep working.
+    """
+
+    def __init__(self, name, message, error_type):
+        super().__init__(name)
+        self.__spec__ = importlib.machinery.ModuleSpec(name, loader=None)
+        self.__restorect_placeholder__ = True
+        self._message = message
+        self._error_type = error_type
+
+    def __getattr__(self, attr):
+        if attr.startswith('__') and attr.endswith('__'):
+            raise AttributeError(attr)
+        return _raising_callable(f'{self.__name__}.{attr}', self._message,
+                                 self._error_type)
+
+
+def _raising_callable(qualname, message, error_type):
+
+    class _Unavailable:
+        """Stands in for a class or function of an absent optional module."""
+
+        def __init__(self, *args, **kwargs):
+            raise error_type(f'{qualname} is unavailable: {message}')
+
+        def __call__(self, *args, **kwargs):  # pragma: no cover
+            raise error_type(f'{qualname} is unavailable: {message}')
+
+        def __init_subclass__(cls, **kwargs):
+            raise error_type(f'{qualname} is unavailable: {message}')
+
+    _Unavailable.__name__ = qualname.rsplit('.', 1)[-1]
+    _Unavailable.__qualname__ = qualname
+    return _Unavailable
+
+
+def _module_importable(name):
+    import importlib.util
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def install_albumentations_placeholder():
+    """mmagic imports ``albumentations`` eagerly without declaring it, and the real
+    package drags in opencv-python-headless (a second cv2). A placeholder lets
+    mmagic import; using its Albu transform raises a clear ImportError."""
+    name = 'albumentations'
+    if name in sys.modules or _module_importable(name):
+        return
+    sys.modules[name] = _MissingFeatureModule(
+        name, 'albumentations is not installed. Install it '
+        '(pip install albumentations) to use MMagic\'s Albu transforms.',
+        ImportError)
+
+
+def install_mmcv_ext_placeholder():
+    """mmcv-lite ships no compiled ops (``mmcv._ext``). A placeholder with a real
+    ``__spec__`` lets mmagic import (mmengine's revert_sync_batchnorm inspects the
+    spec); only the DCN-based models (EDVR, TDAN, BasicVSR++) fail, at forward."""
+    name = 'mmcv._ext'
+    if name in sys.modules:
+        return
+    if not _module_importable('mmcv'):
+        return
+    if _module_importable(name):
+        return
+    placeholder = _MissingFeatureModule(
+        name, 'mmcv compiled ops are unavailable with mmcv-lite; install the '
+        'full mmcv==2.1.0 (compiled) to use DCN-based models.',
+        NotImplementedError)
+    sys.modules[name] = placeholder
+
+
+def _cuda_usable():
+    import torch
+    try:
+        return torch.cuda.is_available() and torch.cuda.device_count() > 0
+    except Exception:  # pragma: no cover - broken driver counts as no CUDA
+        return False
+
+
+def init_cpu_process_group():
+    """mmengine's ``_init_dist_pytorch`` always calls ``torch.cuda.set_device``,
+    which fails without CUDA. Runner.setup_env skips ``init_dist`` when a default
+    process group already exists, so under a launcher (WORLD_SIZE > 1) on a
+    machine without CUDA we start the gloo group here first."""
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
+        return False
+    if 'MASTER_ADDR' not in os.environ or 'RANK' not in os.environ:
+        return False
+    import torch.distributed as dist
+    if not dist.is_available() or dist.is_initialized():
+        return False
+    if _cuda_usable():
+        return False
+    dist.init_process_group(
+        backend='gloo',
+        rank=int(os.environ['RANK']),
+        world_size=int(os.environ['WORLD_SIZE']))
+    return True
+
+
+def _destroy_process_group():
+    try:
+        import torch.distributed as dist
+    except ImportError:  # pragma: no cover
+        return
+    if dist.is_available() and dist.is_initialized():
+        gc.collect()  # no DDP object may outlive the group
+        try:
+            dist.destroy_process_group()
+        except Exception:  # pragma: no cover - exiting anyway
+            pass
+
+
+def register_process_group_teardown():
+    """gloo on torch 2.13/2.14 sometimes aborts at interpreter exit ('terminate
+    called without an active exception') when the group is never destroyed, and
+    torchrun then kills the other ranks. Destroy it at exit."""
+    atexit.register(_destroy_process_group)
+
+
+def to_python_scalars(value):
+    """numpy / 0-d torch scalars -> Python numbers, recursively in dicts/lists."""
+    if isinstance(value, dict):
+        return {k: to_python_scalars(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_python_scalars(v) for v in value)
+    if hasattr(value, 'item') and getattr(value, 'ndim', None) == 0:
+        return value.item()
+    if type(value).__module__ == 'numpy' and hasattr(value, 'item'):
+        return value.item()
+    return value
+
+
+def _json_safe_evaluate(original):
+
+    def evaluate(self, *args, **kwargs):
+        return to_python_scalars(original(self, *args, **kwargs))
+
+    evaluate.__wrapped__ = original
+    return evaluate
+
+
+def make_metric_results_json_safe():
+    """MMagic's MAE returns a Tensor, PSNR np.float32, SSIM np.float64: ``test.py
+    --out metrics.json`` cannot serialise them. Make both evaluators (MMEngine's
+    and MMagic's own) return Python floats. Needs mmagic, so it is applied by
+    ``import restorect_mm`` rather than by :func:`apply`."""
+    from mmengine.evaluator import Evaluator as EngineEvaluator
+
+    from mmagic.evaluation import Evaluator as MagicEvaluator
+    for cls in (EngineEvaluator, MagicEvaluator):
+        if not hasattr(cls.evaluate, '__wrapped__'):
+            cls.evaluate = _json_safe_evaluate(cls.evaluate)
+
+
+def silence_known_deprecation_noise():
+    """diffusers 0.24 / transformers 4.36 (pinned by mmagic) warn about a
+    private torch API at import; the warning is theirs, harmless, and floods
+    every log. Only that message is filtered."""
+    import warnings
+    warnings.filterwarnings(
+        'ignore',
+        message=r'.*_register_pytree_node',
+        category=FutureWarning)
+
+
+def apply():
+    """Apply every fix once. Safe to call many times."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    silence_known_deprecation_noise()
+    restore_numpy_aliases()
+    install_albumentations_placeholder()
+    install_mmcv_ext_placeholder()
+    init_cpu_process_group()
+    register_process_group_teardown()
+    _APPLIED = True

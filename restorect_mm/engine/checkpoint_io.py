@@ -1,0 +1,254 @@
+"""Checkpoint reading and writing with a clear security boundary.
+
+Two kinds of files exist:
+
+* **weights** that are handed around (published models, a stage-1 teacher, the
+  stage-0 DecomNets): plain state dicts, read with ``torch.load(weights_only=True)``
+  and nothing else (:func:`load_weights`);
+* **training checkpoints** written by MMEngine's CheckpointHook into one's own
+  work_dir. restorect_mm's :class:`CheckpointSafetyHook` stores their logging
+  state as plain containers, so they too load with ``weights_only=True``. Only a
+  *resume* may fall back to full unpickling, and only for a file inside the
+  runner's own work_dir (for checkpoints written without the hook).
+
+MMEngine calls ``torch.load`` without ``weights_only`` and so fails on torch >= 2.6;
+:func:`register_mmengine_loader` routes its local-file loading through
+:func:`load_checkpoint_file`. No process-wide ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``.
+"""
+import contextlib
+import os
+import os.path as osp
+import pickle
+import zipfile
+
+import numpy as np
+import torch
+
+_TRUSTED_ROOTS = []
+
+_HISTORY_BUFFER_TAG = '__restorect_history_buffer__'
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, corrupt, unsafe or does not fit the model."""
+
+
+def _numpy_safe_globals():
+    """numpy reconstructors that carry data only (arrays, scalars, dtypes)."""
+    import numpy.dtypes
+    core = getattr(np, '_core', None) or np.core
+    found = [np.ndarray, np.dtype, core.multiarray._reconstruct,
+             core.multiarray.scalar]
+    found += [getattr(numpy.dtypes, name) for name in dir(numpy.dtypes)
+              if name.endswith('DType')]
+    return found
+
+
+def _check_file(path):
+    path = osp.expanduser(str(path))
+    if not osp.isfile(path):
+        raise CheckpointError(
+            f'Checkpoint file not found: {path}. Check the path (for a '
+            'teacher or DecomNet, the config key that names it); checkpoints '
+            'of a run are in its work_dir, e.g. work_dirs/<config>/iter_*.pth.')
+    return path
+
+
+def _weights_only_load(path, map_location):
+    with torch.serialization.safe_globals(_numpy_safe_globals()):
+        return torch.load(path, map_location=map_location, weights_only=True)
+
+
+def _corrupt(path, exc):
+    return CheckpointError(
+        f'Cannot read checkpoint {path}: it is not a PyTorch checkpoint or it '
+        f'is truncated/corrupt ({type(exc).__name__}: {exc}). Re-download or '
+        're-create it (e.g. re-run training or tools/publish_model.py).')
+
+
+def load_weights(path, map_location='cpu'):
+    """Load a weights file handed around (``weights_only=True``, no exceptions).
+
+    Args:
+        path (str): a ``.pth`` file holding a state dict, or a dict holding one
+            under ``state_dict`` / ``params`` / ``params_ema``.
+        map_location: as in :func:`torch.load`.
+
+    Returns:
+        dict: what the file holds.
+
+    Raises:
+        CheckpointError: missing, corrupt, or holding pickled Python objects.
+    """
+    path = _check_file(path)
+    try:
+        return _weights_only_load(path, map_location)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(
+            f'Refused to load {path} as weights: it contains pickled Python '
+            f'objects beyond tensors, which could run arbitrary code '
+            f'({str(exc).splitlines()[-1][:300]}). If it is a training '
+            'checkpoint of your own, turn it into a weights-only file with '
+            '`python tools/publish_model.py <ckpt> <out.pth> --trust`.') from exc
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
+        raise _corrupt(path, exc) from exc
+
+
+def _is_trusted(path):
+    real = osp.realpath(path)
+    for root in _TRUSTED_ROOTS:
+        root = osp.realpath(root)
+        if real == root or real.startswith(root + os.sep):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def trust_checkpoints_under(directory):
+    """Allow full unpickling of checkpoints below ``directory`` in this block.
+
+    Used for resuming from one's own work_dir only.
+    """
+    _TRUSTED_ROOTS.append(str(directory))
+    try:
+        yield
+    finally:
+        _TRUSTED_ROOTS.remove(str(directory))
+
+
+def load_checkpoint_file(path, map_location='cpu'):
+    """Load a full training checkpoint or a weights file.
+
+    ``weights_only=True`` first (with numpy data types allowed); full unpickling
+    only for files under a directory made trusted by
+    :func:`trust_checkpoints_under` (a resume from one's own work_dir).
+    """
+    path = _check_file(path)
+    try:
+        return _weights_only_load(path, map_location)
+    except pickle.UnpicklingError as exc:
+        if _is_trusted(path):
+            return torch.load(path, map_location=map_location,
+                              weights_only=False)
+        raise CheckpointError(
+            f'Refused to unpickle {path}: it holds Python objects beyond '
+            f'weights ({str(exc).splitlines()[-1][:300]}). Only a resume from '
+            'the run\'s own work_dir may unpickle such files. To test or '
+            'fine-tune from it, convert it first: `python '
+            'tools/publish_model.py <ckpt> <out.pth> --trust`.') from exc
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
+        raise _corrupt(path, exc) from exc
+
+
+def _mmengine_local_loader(filename, map_location):
+    return load_checkpoint_file(filename, map_location=map_location)
+
+
+def _trusting_resume(original):
+
+    def resume(self, filename, *args, **kwargs):
+        with trust_checkpoints_under(self.work_dir):
+            return original(self, filename, *args, **kwargs)
+
+    resume.__wrapped__ = original
+    return resume
+
+
+def register_mmengine_loader():
+    """Route MMEngine's local checkpoint loading through this module, and let
+    ``Runner.resume`` trust the runner's own work_dir."""
+    from mmengine.runner import Runner
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_mmengine_local_loader, force=True)
+    if not hasattr(Runner.resume, '__wrapped__'):
+        Runner.resume = _trusting_resume(Runner.resume)
+
+
+# --- making training checkpoints weights-only loadable ---------------------
+
+
+def _to_plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_plain(v) for v in value)
+    return value
+
+
+def sanitize_message_hub_state(state):
+    """Replace HistoryBuffer objects (which pickle bound methods) and numpy
+    scalars by plain containers. Inverse: :func:`restore_message_hub_state`."""
+    from mmengine.logging import HistoryBuffer
+    scalars = {}
+    for key, buf in state.get('log_scalars', {}).items():
+        if isinstance(buf, HistoryBuffer):
+            log, count = buf.data
+            scalars[key] = {
+                _HISTORY_BUFFER_TAG: True,
+                'log': torch.from_numpy(np.asarray(log, dtype=np.float64)),
+                'count': torch.from_numpy(np.asarray(count, dtype=np.float64)),
+                'max_length': int(buf.max_length),
+            }
+        else:
+            scalars[key] = buf
+    state = dict(state)
+    state['log_scalars'] = scalars
+    state['runtime_info'] = _to_plain(state.get('runtime_info', {}))
+    return state
+
+
+def restore_message_hub_state(state):
+    """Rebuild HistoryBuffer objects sanitised by
+    :func:`sanitize_message_hub_state`."""
+    from mmengine.logging import HistoryBuffer
+    scalars = {}
+    for key, buf in state.get('log_scalars', {}).items():
+        if isinstance(buf, dict) and buf.get(_HISTORY_BUFFER_TAG):
+            scalars[key] = HistoryBuffer(
+                log_history=buf['log'].numpy().tolist(),
+                count_history=buf['count'].numpy().tolist(),
+                max_length=buf['max_length'])
+        else:
+            scalars[key] = buf
+    state = dict(state)
+    state['log_scalars'] = scalars
+    return state
+
+
+def check_state_dict_fits(model, state_dict, source):
+    """Raise a clear error when ``state_dict`` does not fit ``model``.
+
+    MMEngine loads with ``strict=False`` and only warns, which silently
+    evaluates random weights; a wrong checkpoint must fail loudly instead.
+
+    Args:
+        model (nn.Module): the model to load into.
+        state_dict (dict): the weights.
+        source (str): file name, for the message.
+    """
+    own = model.state_dict()
+    missing = [k for k in own if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in own]
+    mismatched = [
+        f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model '
+        f'{tuple(own[k].shape)}' for k in own
+        if k in state_dict and hasattr(state_dict[k], 'shape')
+        and tuple(state_dict[k].shape) != tuple(own[k].shape)
+    ]
+    if missing or unexpected or mismatched:
+        lines = []
+        if mismatched:
+            lines.append('shape mismatch: ' + '; '.join(mismatched[:5]))
+        if missing:
+            lines.append(f'{len(missing)} missing keys, e.g. {missing[:5]}')
+        if unexpected:
+            lines.append(
+                f'{len(unexpected)} unexpected keys, e.g. {unexpected[:5]}')
+        raise CheckpointError(
+            f'Checkpoint {source} does not fit the model '
+            f'{type(model).__name__}: ' + ' | '.join(lines) +
+            '. It was made for another architecture or config: use the '
+            'config it was trained with, or a checkpoint of this config.')

@@ -1,0 +1,14 @@
+"""restorect_mm registers straight into MMagic's registries.
+
+A plugin registry with its own scope would only be reachable as
+``scope.Name`` once a config inherits an ``mmagic::`` base (which stamps
+``_scope_='mmagic'`` into every typed dict); MMagic's registries give bare,
+mixable names. Names must be unique across MMagic.
+"""
+from mmagic.registry import (DATASETS, HOOKS, LOOPS, METRICS, MODEL_WRAPPERS,
+                             MODELS, PARAM_SCHEDULERS, TRANSFORMS)
+
+__all__ = [
+    'DATASETS', 'HOOKS', 'LOOPS', 'METRICS', 'MODEL_WRAPPERS', 'MODELS',
+    'PARAM_SCHEDULERS', 'TRANSFORMS'
+]

@@ -1,0 +1,142 @@
+"""One test per compatibility fix of restorect_mm.compat."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+import restorect_mm  # noqa: F401
+from restorect_mm import compat
+
+
+def test_numpy_bool8_alias_restored():
+    assert np.bool8 is np.bool_
+    import mmagic.utils.trans_utils  # noqa: F401  (uses np.bool8)
+
+
+def test_albumentations_placeholder_is_importable_but_fails_on_use():
+    import albumentations
+    if not getattr(albumentations, '__restorect_placeholder__', False):
+        pytest.skip('the real albumentations is installed')
+    assert albumentations.__spec__ is not None
+    assert not hasattr(albumentations, '__file__')  # dunder lookups behave
+    with pytest.raises(ImportError, match='albumentations is not installed'):
+        albumentations.Compose([])
+
+
+def test_mmcv_ext_placeholder_has_spec_and_raises_clearly():
+    ext = sys.modules['mmcv._ext']
+    assert ext.__spec__ is not None and ext.__spec__.name == 'mmcv._ext'
+    with pytest.raises(NotImplementedError, match='mmcv compiled ops'):
+        ext.deform_conv_forward()
+    # mmengine's revert_sync_batchnorm inspects module specs: must not fail
+    from mmengine.model import revert_sync_batchnorm
+    revert_sync_batchnorm(torch.nn.Sequential(torch.nn.BatchNorm2d(2)))
+
+
+def test_mmagic_models_import():
+    import mmagic.models  # noqa: F401
+    from mmagic.registry import MODELS
+    assert 'NAFNet' in MODELS.module_dict
+
+
+def test_metric_results_become_python_floats():
+    from mmagic.evaluation import Evaluator
+    from mmengine.evaluator import Evaluator as EngineEvaluator
+    pred = torch.rand(3, 32, 32) * 255
+    sample = dict(output=dict(pred_img=pred), gt_img=(pred * 0.9).clone())
+    metrics = [dict(type='PSNR'), dict(type='MAE'), dict(type='SSIM')]
+    magic = Evaluator(metrics)
+    for metric in magic.metrics:
+        metric.size = 1  # what prepare() sets from the dataloader
+        metric.process([], [sample])
+    results = magic.evaluate()
+    assert set(results) == {'PSNR', 'MAE', 'SSIM'}
+    assert hasattr(EngineEvaluator.evaluate, '__wrapped__')
+    assert json.loads(json.dumps(results)) == results
+    assert all(type(v) is float for v in results.values())
+
+
+def test_to_python_scalars_handles_nested_values():
+    value = {'a': np.float32(1.5), 'b': [torch.tensor(2.0), np.int64(3)]}
+    assert compat.to_python_scalars(value) == {'a': 1.5, 'b': [2.0, 3]}
+
+
+def test_cpu_process_group_is_started_without_cuda():
+    """Under a launcher (WORLD_SIZE > 1) without CUDA, importing restorect_mm
+    starts a gloo group, so mmengine never reaches torch.cuda.set_device."""
+    code = textwrap.dedent('''
+        import torch.distributed as dist
+        import restorect_mm
+        assert dist.is_initialized() and dist.get_backend() == 'gloo'
+        assert dist.get_world_size() == 2
+        dist.barrier()
+        print('OK', dist.get_rank())
+    ''')
+    procs = []
+    for rank in (0, 1):
+        env = dict(os.environ, CUDA_VISIBLE_DEVICES='', WORLD_SIZE='2',
+                   RANK=str(rank), LOCAL_RANK=str(rank),
+                   MASTER_ADDR='127.0.0.1', MASTER_PORT='29533')
+        procs.append(subprocess.Popen([sys.executable, '-c', code],
+                                      stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True,
+                                      env=env))
+    outputs = [p.communicate(timeout=180) for p in procs]
+    for rank, (proc, (out, err)) in enumerate(zip(procs, outputs)):
+        assert proc.returncode == 0, err[-2000:]
+        assert f'OK {rank}' in out
+
+
+def test_single_process_starts_no_group():
+    env_keys = ('WORLD_SIZE', 'RANK', 'MASTER_ADDR')
+    saved = {k: os.environ.pop(k, None) for k in env_keys}
+    try:
+        assert compat.init_cpu_process_group() is False
+    finally:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+
+
+def test_process_group_is_destroyed_at_exit():
+    code = textwrap.dedent('''
+        import atexit, os, torch.distributed as dist
+        os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT='29534')
+        from restorect_mm import compat
+        dist.init_process_group('gloo', rank=0, world_size=1)
+        compat._destroy_process_group()
+        assert not dist.is_initialized()
+        print('OK')
+    ''')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'OK' in out.stdout
+    import atexit  # the real registration happened on import
+    assert compat._destroy_process_group.__name__ == '_destroy_process_group'
+
+
+def test_pth_hook_applies_fixes_before_mmagic_in_a_bare_interpreter():
+    """MMagic's unmodified tools never import restorect_mm: the installed .pth
+    hook must apply the fixes on the first `import mmagic`."""
+    code = ('import sys; import mmagic.utils, numpy as np; '
+            'assert "restorect_mm.compat" in sys.modules; '
+            'assert np.bool8 is np.bool_; '
+            'assert "restorect_mm.models" not in sys.modules; print("OK")')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'OK' in out.stdout
+
+
+def test_pth_hook_can_be_switched_off():
+    code = ('import sys; import mmengine; '
+            'print("restorect_mm.compat" in sys.modules)')
+    env = dict(os.environ, RESTORECT_MM_NO_COMPAT_HOOK='1')
+    out = subprocess.run([sys.executable, '-c', code + '; import numpy as np;'
+                          'print(hasattr(np, "bool8"))'],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert out.stdout.split() == ['False', 'False']
