@@ -54,15 +54,32 @@ def _check_file(path):
     return path
 
 
+class _UnsafeContent(Exception):
+    """The file is readable but holds pickled objects beyond weights."""
+
+
 def _weights_only_load(path, map_location):
-    with torch.serialization.safe_globals(_numpy_safe_globals()):
-        return torch.load(path, map_location=map_location, weights_only=True)
+    """``torch.load(weights_only=True)``; tells "unsafe" from "corrupt"."""
+    try:
+        with torch.serialization.safe_globals(_numpy_safe_globals()):
+            return torch.load(
+                path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        # torch names the offending global ("Unsupported global: ...",
+        # "unsupported GLOBAL posix.system ... blocked"); anything else is
+        # a broken file
+        detail = [ln for ln in str(exc).splitlines() if 'global' in ln.lower()
+                  and 'unsupported' in ln.lower()]
+        if detail:
+            raise _UnsafeContent(detail[0].strip()[:300]) from exc
+        raise _corrupt(path, exc) from exc
 
 
 def _corrupt(path, exc):
+    message = ' '.join(str(exc).split())[-200:]
     return CheckpointError(
         f'Cannot read checkpoint {path}: it is not a PyTorch checkpoint or it '
-        f'is truncated/corrupt ({type(exc).__name__}: {exc}). Re-download or '
+        f'is truncated/corrupt ({type(exc).__name__}: {message}). Re-download or '
         're-create it (e.g. re-run training or tools/publish_model.py).')
 
 
@@ -83,13 +100,15 @@ def load_weights(path, map_location='cpu'):
     path = _check_file(path)
     try:
         return _weights_only_load(path, map_location)
-    except pickle.UnpicklingError as exc:
+    except _UnsafeContent as exc:
         raise CheckpointError(
             f'Refused to load {path} as weights: it contains pickled Python '
             f'objects beyond tensors, which could run arbitrary code '
-            f'({str(exc).splitlines()[-1][:300]}). If it is a training '
+            f'({exc}). If it is a training '
             'checkpoint of your own, turn it into a weights-only file with '
             '`python tools/publish_model.py <ckpt> <out.pth> --trust`.') from exc
+    except CheckpointError:
+        raise
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
         raise _corrupt(path, exc) from exc
 
@@ -126,16 +145,18 @@ def load_checkpoint_file(path, map_location='cpu'):
     path = _check_file(path)
     try:
         return _weights_only_load(path, map_location)
-    except pickle.UnpicklingError as exc:
+    except _UnsafeContent as exc:
         if _is_trusted(path):
             return torch.load(path, map_location=map_location,
                               weights_only=False)
         raise CheckpointError(
             f'Refused to unpickle {path}: it holds Python objects beyond '
-            f'weights ({str(exc).splitlines()[-1][:300]}). Only a resume from '
+            f'weights ({exc}). Only a resume from '
             'the run\'s own work_dir may unpickle such files. To test or '
             'fine-tune from it, convert it first: `python '
             'tools/publish_model.py <ckpt> <out.pth> --trust`.') from exc
+    except CheckpointError:
+        raise
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
         raise _corrupt(path, exc) from exc
 

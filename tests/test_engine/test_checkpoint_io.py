@@ -1,0 +1,118 @@
+"""The checkpoint security boundary and the fit check."""
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer
+
+from restorect_mm.engine import checkpoint_io
+from restorect_mm.engine.checkpoint_io import (CheckpointError,
+                                               check_state_dict_fits,
+                                               load_checkpoint_file,
+                                               load_weights,
+                                               restore_message_hub_state,
+                                               sanitize_message_hub_state,
+                                               trust_checkpoints_under)
+
+
+class _Exploit:
+    """Unpickling this runs code: the attack weights_only=True must stop."""
+
+    def __reduce__(self):
+        return (os.system, ('touch PWNED_BY_PICKLE',))
+
+
+def _malicious_file(path):
+    torch.save({'state_dict': {'w': torch.zeros(1)}, 'x': _Exploit()}, path)
+    return path
+
+
+def test_malicious_pickle_is_refused_as_weights(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = _malicious_file(tmp_path / 'evil.pth')
+    with pytest.raises(CheckpointError, match='Refused to load .*evil.pth'):
+        load_weights(path)
+    with pytest.raises(CheckpointError, match='Refused to unpickle'):
+        load_checkpoint_file(path)
+    assert not (tmp_path / 'PWNED_BY_PICKLE').exists()
+
+
+def test_malicious_pickle_is_refused_through_mmengine(tmp_path, monkeypatch):
+    """test.py's load_from goes through MMEngine's CheckpointLoader."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    monkeypatch.chdir(tmp_path)
+    path = _malicious_file(tmp_path / 'evil.pth')
+    with pytest.raises(CheckpointError):
+        _load_checkpoint(str(path), map_location='cpu')
+    assert not (tmp_path / 'PWNED_BY_PICKLE').exists()
+
+
+def test_full_unpickling_only_inside_a_trusted_directory(tmp_path):
+    run_dir = tmp_path / 'work_dir'
+    run_dir.mkdir()
+    torch.save({'state_dict': {}, 'hub': HistoryBuffer([1.0], [1])},
+               run_dir / 'iter_1.pth')
+    with pytest.raises(CheckpointError):
+        load_checkpoint_file(run_dir / 'iter_1.pth')
+    with trust_checkpoints_under(tmp_path / 'elsewhere'):
+        with pytest.raises(CheckpointError):
+            load_checkpoint_file(run_dir / 'iter_1.pth')
+    with trust_checkpoints_under(run_dir):
+        ckpt = load_checkpoint_file(run_dir / 'iter_1.pth')
+    assert isinstance(ckpt['hub'], HistoryBuffer)
+    assert checkpoint_io._TRUSTED_ROOTS == []
+
+
+def test_plain_weights_load(tmp_path):
+    weights = {'conv.weight': torch.randn(2, 3, 3, 3)}
+    torch.save(weights, tmp_path / 'w.pth')
+    loaded = load_weights(tmp_path / 'w.pth')
+    assert torch.equal(loaded['conv.weight'], weights['conv.weight'])
+
+
+def test_missing_and_corrupt_files_name_the_path(tmp_path):
+    with pytest.raises(CheckpointError, match='not found: .*nope.pth'):
+        load_weights(tmp_path / 'nope.pth')
+    (tmp_path / 'bad.pth').write_bytes(b'not a checkpoint at all')
+    with pytest.raises(CheckpointError, match='bad.pth.*corrupt'):
+        load_weights(tmp_path / 'bad.pth')
+    torch.save({'w': torch.zeros(1000)}, tmp_path / 'cut.pth')
+    data = (tmp_path / 'cut.pth').read_bytes()
+    (tmp_path / 'cut.pth').write_bytes(data[:len(data) // 2])
+    with pytest.raises(CheckpointError, match='cut.pth'):
+        load_checkpoint_file(tmp_path / 'cut.pth')
+
+
+def test_sanitised_message_hub_round_trips_and_loads_weights_only(tmp_path):
+    buf = HistoryBuffer([1.0, 2.0, 4.0], [1, 1, 2], max_length=10)
+    state = {
+        'log_scalars': {'train/loss': buf},
+        'runtime_info': {'best_score': np.float32(3.5), 'iter': 7},
+        'resumed_keys': {'iter': True},
+    }
+    with pytest.raises(pickle.UnpicklingError):
+        torch.save(state, tmp_path / 'raw.pth')
+        torch.load(tmp_path / 'raw.pth', weights_only=True)
+    clean = sanitize_message_hub_state(state)
+    torch.save({'message_hub': clean}, tmp_path / 'clean.pth')
+    loaded = load_checkpoint_file(tmp_path / 'clean.pth')['message_hub']
+    assert loaded['runtime_info']['best_score'] == pytest.approx(3.5)
+    restored = restore_message_hub_state(loaded)['log_scalars']['train/loss']
+    assert isinstance(restored, HistoryBuffer)
+    assert restored.max_length == 10
+    np.testing.assert_allclose(restored.data[0], [1.0, 2.0, 4.0])
+    np.testing.assert_allclose(restored.data[1], [1, 1, 2])
+    assert restored.mean() == pytest.approx(buf.mean())
+
+
+def test_state_dict_fit_check_names_the_problem():
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3))
+    good = model.state_dict()
+    check_state_dict_fits(model, good, 'good.pth')
+    wrong = {'0.weight': torch.zeros(8, 3, 3, 3), '0.bias': torch.zeros(8)}
+    with pytest.raises(CheckpointError, match=r'wrong.pth.*shape mismatch'):
+        check_state_dict_fits(model, wrong, 'wrong.pth')
+    with pytest.raises(CheckpointError, match='missing keys'):
+        check_state_dict_fits(model, {'0.weight': good['0.weight']}, 'x.pth')
