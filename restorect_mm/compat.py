@@ -201,6 +201,9 @@ def silence_known_deprecation_noise():
         'ignore',
         message=r'.*_register_pytree_node',
         category=FutureWarning)
+    # mmengine imports pkg_resources for 'mmagic::' config bases
+    warnings.filterwarnings(
+        'ignore', message=r'pkg_resources is deprecated', category=UserWarning)
 
 
 def apply():

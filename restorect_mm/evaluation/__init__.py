@@ -1,0 +1,2 @@
+"""Registered on import."""
+from . import metrics  # noqa: F401,E402

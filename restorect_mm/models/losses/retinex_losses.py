@@ -1,0 +1,247 @@
+"""Losses of the Retinex decomposition (stage 0; spec Part A, Part B 6.2).
+
+Each loss is a functional core (``*_loss`` returning an unreduced map and a
+shared reduction) plus a thin registered class with ``loss_weight`` and
+``reduction``, as MMagic's ``losses/pixelwise_loss.py``.
+"""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from restorect_mm.models.retinex.anisotropic_diffusion import \
+    AnisotropicDiffusion
+from restorect_mm.registry import MODELS
+
+_REDUCTIONS = ('none', 'mean', 'sum')
+
+
+def reduce_loss(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    """Reduce an element-wise loss map.
+
+    Args:
+        loss (Tensor): Element-wise loss, any shape.
+        reduction (str): 'none' | 'mean' | 'sum'.
+
+    Returns:
+        Tensor: ``loss`` itself, its mean, or its sum.
+    """
+    if reduction == 'mean':
+        return loss.mean()
+    if reduction == 'sum':
+        return loss.sum()
+    return loss
+
+
+def _check_reduction(reduction: str) -> str:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f'Unsupported reduction mode: {reduction}. '
+                         f'Supported ones are: {list(_REDUCTIONS)}')
+    return reduction
+
+
+# --- functional cores --------------------------------------------------------
+
+
+def illumination_smoothness_loss(illumination: torch.Tensor,
+                                 eps: float = 1e-8) -> torch.Tensor:
+    """Gradient-aware smoothness map of an illumination map.
+
+    Forward differences ``dx, dy`` are replicate-padded back to full size;
+    ``w = exp(-sqrt(|dx|^2 + |dy|^2 + eps))`` lets strong (structural) edges
+    of L cost less than small ripples, so L stays piecewise smooth.
+
+    Args:
+        illumination (Tensor): (B, 1, H, W) (any channel count works).
+        eps (float): Keeps the square root differentiable at 0.
+
+    Returns:
+        Tensor: (B, C, H, W) map ``(w * dx)^2 + (w * dy)^2``; its mean equals
+        ``mean((w * dx)^2) + mean((w * dy)^2)``.
+    """
+    dx = illumination[..., :, 1:] - illumination[..., :, :-1]
+    dy = illumination[..., 1:, :] - illumination[..., :-1, :]
+    # Replicate the last column / row so both maps are (H, W).
+    dx = F.pad(dx, (0, 1, 0, 0), mode='replicate')
+    dy = F.pad(dy, (0, 0, 0, 1), mode='replicate')
+    weight = torch.exp(-torch.sqrt(dx.abs()**2 + dy.abs()**2 + eps))
+    return (weight * dx)**2 + (weight * dy)**2
+
+
+def retinex_reconstruction_loss(reflectance: torch.Tensor,
+                                illumination: torch.Tensor,
+                                img: torch.Tensor,
+                                criterion: str = 'l1') -> torch.Tensor:
+    """Element-wise error of ``R * L`` against the image.
+
+    Args:
+        reflectance (Tensor): (B, 3, H, W).
+        illumination (Tensor): (B, 1, H, W), broadcast over channels.
+        img (Tensor): (B, 3, H, W).
+        criterion (str): 'l1' or 'mse'.
+
+    Returns:
+        Tensor: (B, 3, H, W) error map.
+    """
+    recon = reflectance * illumination
+    if criterion == 'l1':
+        return (recon - img).abs()
+    if criterion == 'mse':
+        return (recon - img)**2
+    raise ValueError(f'criterion must be "l1" or "mse", got {criterion!r}')
+
+
+def texture_consistency_loss(img: torch.Tensor, reflectance: torch.Tensor,
+                             diffusion: nn.Module) -> torch.Tensor:
+    """Element-wise ``|A_s(I) - A_s(R)|``.
+
+    Args:
+        img (Tensor): (B, 3, H, W) image.
+        reflectance (Tensor): (B, 3, H, W) its reflectance.
+        diffusion (nn.Module): The operator A_s, e.g.
+            :class:`AnisotropicDiffusion`.
+
+    Returns:
+        Tensor: (B, 3, H, W) error map.
+    """
+    return (diffusion(img) - diffusion(reflectance)).abs()
+
+
+# --- registered classes ------------------------------------------------------
+
+
+class _WeightedLoss(nn.Module):
+    """``loss_weight`` and ``reduction`` handling shared by the classes."""
+
+    def __init__(self, loss_weight: float = 1.0,
+                 reduction: str = 'mean') -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+        self.reduction = _check_reduction(reduction)
+
+    def _finish(self, loss_map: torch.Tensor) -> torch.Tensor:
+        return self.loss_weight * reduce_loss(loss_map, self.reduction)
+
+
+@MODELS.register_module()
+class IlluminationSmoothnessLoss(_WeightedLoss):
+    """Gradient-aware illumination smoothness (spec Part B 6.2).
+
+    Args:
+        loss_weight (float): Default: 1.0.
+        reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
+        eps (float): Under the square root of the weight. Default: 1e-8.
+    """
+
+    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean',
+                 eps: float = 1e-8) -> None:
+        super().__init__(loss_weight, reduction)
+        self.eps = eps
+
+    def forward(self, illumination: torch.Tensor) -> torch.Tensor:
+        """
+        Args:
+            illumination (Tensor): (B, 1, H, W).
+
+        Returns:
+            Tensor: Weighted loss (scalar, or (B, 1, H, W) for 'none').
+        """
+        return self._finish(
+            illumination_smoothness_loss(illumination, self.eps))
+
+
+@MODELS.register_module()
+class RetinexReconstructionLoss(_WeightedLoss):
+    """Reconstruction ``R * L ~ I``.
+
+    Args:
+        loss_weight (float): Default: 1.0.
+        reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
+        criterion (str): 'l1' (default) or 'mse' (the reference code's
+            constraint term, spec Part B 6.2).
+    """
+
+    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean',
+                 criterion: str = 'l1') -> None:
+        super().__init__(loss_weight, reduction)
+        if criterion not in ('l1', 'mse'):
+            raise ValueError(
+                f'criterion must be "l1" or "mse", got {criterion!r}')
+        self.criterion = criterion
+
+    def forward(self, reflectance: torch.Tensor, illumination: torch.Tensor,
+                img: torch.Tensor) -> torch.Tensor:
+        """
+        Args:
+            reflectance (Tensor): (B, 3, H, W).
+            illumination (Tensor): (B, 1, H, W).
+            img (Tensor): (B, 3, H, W).
+
+        Returns:
+            Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
+        """
+        return self._finish(
+            retinex_reconstruction_loss(reflectance, illumination, img,
+                                        self.criterion))
+
+
+@MODELS.register_module()
+class ReflectanceConsistencyLoss(_WeightedLoss):
+    """L1 between the reflectances of a low-quality image and its ground
+    truth: reflectance is the illumination-invariant part of a scene.
+
+    Args:
+        loss_weight (float): Default: 1.0.
+        reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
+    """
+
+    def forward(self, reflectance_lq: torch.Tensor,
+                reflectance_gt: torch.Tensor) -> torch.Tensor:
+        """
+        Args:
+            reflectance_lq (Tensor): (B, 3, H, W).
+            reflectance_gt (Tensor): (B, 3, H, W).
+
+        Returns:
+            Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
+        """
+        return self._finish((reflectance_lq - reflectance_gt).abs())
+
+
+@MODELS.register_module()
+class TextureConsistencyLoss(_WeightedLoss):
+    """L1 between ``A_s(I)`` and ``A_s(R)``, with A_s the anisotropic
+    diffusion operator owned by this loss.
+
+    The operator's scale ``s`` is a parameter of this module; when the loss
+    is a child of the model (as in :class:`RestoRectDecomposer`) it is in
+    the optimiser and actually learned (spec Part A).
+
+    Args:
+        loss_weight (float): Default: 1.0.
+        reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
+        diffusion (dict, optional): Config of the operator. Default:
+            ``dict(type='AnisotropicDiffusion')`` (s initialised to 0.1).
+    """
+
+    def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean',
+                 diffusion: Optional[dict] = None) -> None:
+        super().__init__(loss_weight, reduction)
+        if diffusion is None:
+            self.diffusion = AnisotropicDiffusion()
+        else:
+            self.diffusion = MODELS.build(diffusion)
+
+    def forward(self, img: torch.Tensor,
+                reflectance: torch.Tensor) -> torch.Tensor:
+        """
+        Args:
+            img (Tensor): (B, 3, H, W) image.
+            reflectance (Tensor): (B, 3, H, W) its reflectance.
+
+        Returns:
+            Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
+        """
+        return self._finish(
+            texture_consistency_loss(img, reflectance, self.diffusion))

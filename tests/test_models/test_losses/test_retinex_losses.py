@@ -1,0 +1,80 @@
+import math
+
+import pytest
+import torch
+
+from mmagic.registry import MODELS
+from restorect_mm.models.losses import (IlluminationSmoothnessLoss,
+                                        ReflectanceConsistencyLoss,
+                                        RetinexReconstructionLoss,
+                                        TextureConsistencyLoss)
+
+
+def test_smoothness_zero_for_constant_and_larger_for_noise():
+    loss = MODELS.build(dict(type='IlluminationSmoothnessLoss'))
+    constant = torch.full((2, 1, 8, 8), 0.6)
+    assert loss(constant).item() == 0
+    torch.manual_seed(0)
+    noisy = constant + 0.1 * torch.randn_like(constant)
+    ramp = torch.linspace(0.5, 0.7, 8).view(1, 1, 1, 8).expand(2, 1, 8, 8)
+    assert loss(noisy).item() > 10 * loss(ramp).item() > 0
+
+
+def test_smoothness_hand_computed_ramp():
+    a = 0.1
+    ramp = a * torch.arange(6.).view(1, 1, 1, 6).expand(1, 1, 4, 6)
+    # dx = a everywhere (last column replicated), dy = 0
+    w = math.exp(-math.sqrt(a * a + 1e-8))
+    expected = (w * a)**2
+    value = IlluminationSmoothnessLoss(loss_weight=2.0)(ramp).item()
+    assert math.isclose(value, 2.0 * expected, rel_tol=1e-5)
+    per_pixel = IlluminationSmoothnessLoss(reduction='none')(ramp)
+    assert per_pixel.shape == (1, 1, 4, 6)
+
+
+def test_reconstruction_zero_when_exact():
+    torch.manual_seed(0)
+    r, l = torch.rand(2, 3, 5, 5), torch.rand(2, 1, 5, 5)
+    for criterion in ('l1', 'mse'):
+        loss = RetinexReconstructionLoss(criterion=criterion)
+        assert loss(r, l, r * l).item() == 0
+    img = r * l + 0.1
+    assert math.isclose(RetinexReconstructionLoss()(r, l, img).item(), 0.1,
+                        rel_tol=1e-5)
+    assert math.isclose(
+        RetinexReconstructionLoss(criterion='mse')(r, l, img).item(), 0.01,
+        rel_tol=1e-4)
+    with pytest.raises(ValueError):
+        RetinexReconstructionLoss(criterion='l3')
+
+
+def test_reflectance_consistency_value_and_reductions():
+    a = torch.zeros(1, 3, 2, 2)
+    b = torch.full((1, 3, 2, 2), 0.5)
+    assert ReflectanceConsistencyLoss(loss_weight=0.1)(a, b).item() == \
+        pytest.approx(0.05)
+    assert ReflectanceConsistencyLoss(reduction='sum')(a, b).item() == \
+        pytest.approx(6.0)
+    with pytest.raises(ValueError):
+        ReflectanceConsistencyLoss(reduction='max')
+
+
+def test_texture_zero_when_reflectance_is_image_and_learns_scale():
+    torch.manual_seed(0)
+    loss = MODELS.build(dict(type='TextureConsistencyLoss'))
+    img = 0.4 + 0.02 * torch.rand(1, 3, 12, 12)
+    assert loss(img, img.clone()).item() == 0
+    reflectance = 0.4 + 0.02 * torch.rand(1, 3, 12, 12)
+    value = loss(img, reflectance)
+    assert value.item() > 0
+    value.backward()
+    scale = loss.diffusion.scale
+    assert scale.grad is not None and scale.grad.abs() > 0
+    # the scale is a parameter of the loss, so a model owning it trains it
+    assert any(p is scale for p in loss.parameters())
+
+
+def test_texture_custom_diffusion_config():
+    loss = TextureConsistencyLoss(
+        diffusion=dict(type='AnisotropicDiffusion', init_scale=0.3))
+    assert loss.diffusion.scale.item() == pytest.approx(0.3)

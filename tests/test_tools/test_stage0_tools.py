@@ -1,0 +1,173 @@
+"""Stage 0 through the standard tools: MMagic's unmodified train.py/test.py,
+ours, --resume, --out, dist_train.sh with two CPU ranks, and the errors."""
+import glob
+import json
+import os
+import os.path as osp
+import re
+
+import pytest
+import torch
+
+from tool_runner import ROOT, demo_options, make_pairs, mmagic_tool, run_tool
+
+DEMO = 'configs/demo/restorect-decom_demo.py'
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    return make_pairs(str(tmp_path_factory.mktemp('pairs')))
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, data_root):
+    """Train 4 iterations with MMagic's own, unmodified tools/train.py."""
+    work_dir = str(tmp_path_factory.mktemp('work'))
+    proc = run_tool([
+        mmagic_tool('train.py'), DEMO, '--work-dir', work_dir,
+        '--cfg-options', *demo_options(data_root)
+    ])
+    return work_dir, proc.stdout + proc.stderr
+
+
+def _val_metrics(log, iteration):
+    """Metrics printed by the val loop after ``iteration`` in a train log."""
+    lines = [ln for ln in log.splitlines() if 'Iter(val)' in ln and
+             'recon_gt_PSNR' in ln]
+    assert lines, log[-3000:]
+    found = dict(re.findall(r'(\w+): (-?[\d.]+)', lines[-1]))
+    return {k: float(v) for k, v in found.items()}
+
+
+def test_mmagic_train_tool_trains_and_validates(trained):
+    work_dir, log = trained
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+    assert glob.glob(osp.join(work_dir, 'best_recon_gt_PSNR_iter_*.pth'))
+    metrics = _val_metrics(log, 4)
+    assert 'recon_lq_PSNR' in metrics and 'PSNR' in metrics
+
+
+def test_training_checkpoint_loads_weights_only(trained):
+    work_dir, _ = trained
+    ckpt = torch.load(osp.join(work_dir, 'iter_4.pth'), weights_only=True)
+    assert ckpt['meta']['iter'] == 4
+    assert any(k.startswith('decom_low.') for k in ckpt['state_dict'])
+
+
+@pytest.mark.parametrize('tool', ['mmagic', 'ours'])
+def test_test_tool_reproduces_the_validation_metrics(trained, data_root,
+                                                     tmp_path, tool):
+    work_dir, log = trained
+    out = tmp_path / 'metrics.json'
+    script = mmagic_tool('test.py') if tool == 'mmagic' else 'tools/test.py'
+    run_tool([
+        script, DEMO,
+        osp.join(work_dir, 'iter_4.pth'), '--work-dir',
+        str(tmp_path), '--out',
+        str(out), '--cfg-options', *demo_options(data_root)
+    ])
+    metrics = json.loads(out.read_text())
+    assert all(isinstance(v, float) for v in metrics.values())
+    validated = _val_metrics(log, 4)
+    for key in ('recon_gt_PSNR', 'recon_lq_PSNR', 'PSNR', 'SSIM'):
+        assert metrics[key] == pytest.approx(validated[key], abs=1e-3)
+
+
+def test_resume_continues_from_the_last_iteration(trained, data_root,
+                                                  tmp_path):
+    work_dir, _ = trained
+    # a copy of the work_dir, resumed to 6 iterations
+    resumed = tmp_path / 'resumed'
+    resumed.mkdir()
+    for name in ('iter_4.pth', 'last_checkpoint'):
+        text = open(osp.join(work_dir, name), 'rb').read()
+        if name == 'last_checkpoint':
+            text = str(resumed / 'iter_4.pth').encode()
+        (resumed / name).write_bytes(text)
+    proc = run_tool([
+        'tools/train.py', DEMO, '--work-dir',
+        str(resumed), '--resume', '--cfg-options',
+        *demo_options(data_root, max_iters=6)
+    ])
+    log = proc.stdout + proc.stderr
+    assert 'resumed' in log.lower() and 'iter_4.pth' in log
+    assert re.search(r'Iter\(train\) \[5/6\]', log), log[-3000:]
+    assert not re.search(r'Iter\(train\) \[1/6\]', log)
+    assert (resumed / 'iter_6.pth').is_file()
+
+
+def test_missing_data_root_is_a_clear_error(tmp_path):
+    missing = tmp_path / 'nowhere'
+    proc = run_tool(['tools/train.py', DEMO, '--work-dir',
+                     str(tmp_path / 'w'), '--cfg-options',
+                     *demo_options(str(missing))], check=False)
+    assert proc.returncode != 0
+    assert str(missing) in proc.stderr
+    assert 'synthesize_lowlight' in proc.stderr or 'data_root' in proc.stderr
+
+
+def test_wrong_architecture_checkpoint_is_a_clear_error(data_root, tmp_path):
+    wrong = tmp_path / 'wrong.pth'
+    torch.save({'state_dict': {'decom_low.net.0.weight': torch.zeros(1)}},
+               wrong)
+    proc = run_tool(['tools/test.py', DEMO, str(wrong), '--work-dir',
+                     str(tmp_path / 'w'), '--cfg-options',
+                     *demo_options(data_root)], check=False)
+    assert proc.returncode != 0
+    assert 'wrong.pth' in proc.stderr and 'does not fit' in proc.stderr
+
+
+def test_missing_checkpoint_is_a_clear_error(data_root, tmp_path):
+    proc = run_tool(['tools/test.py', DEMO, str(tmp_path / 'none.pth')],
+                    check=False)
+    assert proc.returncode != 0
+    assert 'none.pth' in proc.stderr and 'not found' in proc.stderr
+
+
+def test_publish_model_writes_a_weights_only_file(trained, tmp_path):
+    work_dir, _ = trained
+    proc = run_tool(['tools/publish_model.py',
+                     osp.join(work_dir, 'iter_4.pth'),
+                     str(tmp_path / 'decom.pth')])
+    published = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r'.*decom-[0-9a-f]{8}\.pth', published)
+    import hashlib
+    digest = hashlib.sha256(open(published, 'rb').read()).hexdigest()
+    assert published.endswith(f'-{digest[:8]}.pth')
+    weights = torch.load(published, weights_only=True)
+    ckpt = torch.load(osp.join(work_dir, 'iter_4.pth'), weights_only=True)
+    assert set(weights['state_dict']) == {
+        k for k, v in ckpt['state_dict'].items() if torch.is_tensor(v)}
+    for key, value in weights['state_dict'].items():
+        assert torch.equal(value, ckpt['state_dict'][key])
+
+
+def test_dist_train_two_cpu_ranks_end_with_identical_weights(data_root,
+                                                             tmp_path):
+    """torchrun, 2 gloo ranks; each rank saves its own weights at the end."""
+    import subprocess
+    import sys
+    config = tmp_path / 'dist_cfg.py'
+    config.write_text(
+        f"_base_ = '{osp.join(ROOT, DEMO)}'\n"
+        "custom_hooks = [dict(type='DumpRankWeightsHook', "
+        f"out_prefix='{tmp_path}/rank')]\n")
+    import socket
+    with socket.socket() as sock:  # a free port: runs may overlap
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, PORT=str(port), PYTHON=sys.executable,
+               CUDA_VISIBLE_DEVICES='')
+    proc = subprocess.run([
+        'bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
+        str(tmp_path / 'dist'), '--cfg-options', *demo_options(data_root)
+    ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    rank0 = torch.load(tmp_path / 'rank0.pth', weights_only=True)
+    rank1 = torch.load(tmp_path / 'rank1.pth', weights_only=True)
+    assert rank0.keys() == rank1.keys() and len(rank0) > 0
+    for key in rank0:
+        assert torch.equal(rank0[key], rank1[key]), key
+    # and training did change the weights
+    initial = torch.load(tmp_path / 'rank0_initial.pth', weights_only=True)
+    assert any(not torch.equal(initial[k], rank0[k]) for k in rank0)
