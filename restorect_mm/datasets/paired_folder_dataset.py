@@ -1,0 +1,238 @@
+"""A strict paired-folder dataset: low-quality (LQ) and ground-truth (GT)
+images in two folders, paired by file name, with clear errors up front."""
+import os
+import os.path as osp
+import re
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+from mmengine.dataset import BaseDataset
+from mmengine.registry import DefaultScope
+
+from restorect_mm.registry import DATASETS
+
+IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+_FIRST_DIGITS = re.compile(r'\d+')
+_SHOW = 5  # how many offending names an error message lists
+
+
+class DatasetLayoutError(ValueError):
+    """The folders of a paired dataset do not form a valid set of pairs."""
+
+
+class DatasetNotFoundError(DatasetLayoutError, FileNotFoundError):
+    """The data root or an LQ / GT folder does not exist."""
+
+
+def pairing_key(filename: str, match_by: str = 'digits'):
+    """The key that pairs an LQ file with its GT file.
+
+    Args:
+        filename: File name (no folder), e.g. ``'low00001.png'``.
+        match_by: ``'digits'``: the first run of digits as an int (leading
+            zeros ignored), falling back to the stem for names without
+            digits; ``'stem'``: the stem (name without extension).
+
+    Returns:
+        tuple: ``(0, int)`` for a digit key, ``(1, str)`` for a stem key, so
+        keys of both kinds sort (numbers first).
+    """
+    stem = osp.splitext(filename)[0]
+    if match_by == 'digits':
+        found = _FIRST_DIGITS.search(stem)
+        if found:
+            return (0, int(found.group()))
+    return (1, stem)
+
+
+def _describe(key) -> str:
+    return f'number {key[1]}' if key[0] == 0 else f'stem {key[1]!r}'
+
+
+def _examples(names: Sequence[str]) -> str:
+    names = sorted(names)
+    more = f' (and {len(names) - _SHOW} more)' if len(names) > _SHOW else ''
+    return ', '.join(names[:_SHOW]) + more
+
+
+@DATASETS.register_module()
+class PairedFolderDataset(BaseDataset):
+    """Paired LQ / GT images in two folders, matched by file name.
+
+    Layout (LOL-v1 shown; any two folders work)::
+
+        data/LOL-v1
+        ├── our485            <- data_root of the training set
+        │   ├── low           <- data_prefix['img']   (LQ inputs)
+        │   │   ├── 2.png
+        │   │   └── ...
+        │   └── high          <- data_prefix['gt']    (ground truth)
+        │       ├── 2.png
+        │       └── ...
+        └── eval15            <- data_root of the test set
+            ├── low
+            └── high
+
+    Pairing rule (``match_by='digits'``): LQ and GT are matched by the first
+    run of digits in the file name, compared as numbers, so
+    ``low00001.png`` <-> ``normal00001.png`` and ``7.png`` <-> ``007.jpg``.
+    A name without digits is matched by identical stem. ``match_by='stem'``
+    matches every file by identical stem (for names such as
+    ``IMG_2023_0001.png`` whose first number is shared).
+
+    Only ``.png .jpg .jpeg .bmp .tif .tiff`` files (any case) directly in the
+    folders count; hidden files and sub-folders are ignored. The folders may
+    be the same (unpaired test sets that use the input as "GT").
+
+    Every layout problem is reported at construction with a
+    :class:`DatasetLayoutError` (:class:`DatasetNotFoundError`, also a
+    ``FileNotFoundError``, for missing folders) that names the folder or
+    files and the fix: missing data root or folder, empty folder, unequal
+    counts, unmatched names, duplicate keys.
+
+    Each item's data info holds ``key`` (LQ file stem, used to name saved
+    outputs), ``img_path``, ``gt_path`` (what MMagic's ``LoadImageFromFile``
+    / ``LoadImageStrict`` read) and ``pair_id`` (the matching key as text).
+
+    Args:
+        data_root: Folder that ``data_prefix`` is relative to. Defaults to
+            None (prefixes are used as given).
+        data_prefix: ``dict(img=LQ folder, gt=GT folder)``. Defaults to
+            ``dict(img='low', gt='high')``.
+        pipeline: Transforms applied to each item. Defaults to ``[]``.
+        test_mode: Test phase flag (kept for MMEngine). Defaults to False.
+        metainfo: Extra meta information. Defaults to None.
+        match_by: ``'digits'`` or ``'stem'``, see above.
+        extensions: File extensions that count as images (lower case).
+        **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments
+            (``serialize_data``, ``lazy_init``, ``indices``,
+            ``max_refetch``, ...).
+    """
+
+    METAINFO = dict(dataset_type='paired_folder_dataset',
+                    task_name='restoration')
+
+    def __init__(self,
+                 data_root: Optional[str] = None,
+                 data_prefix: Optional[Dict[str, str]] = None,
+                 pipeline: Optional[List[Union[dict, Callable]]] = None,
+                 test_mode: bool = False,
+                 metainfo: Optional[dict] = None,
+                 match_by: str = 'digits',
+                 extensions: Sequence[str] = IMG_EXTENSIONS,
+                 **kwargs):
+        if data_prefix is None:
+            data_prefix = dict(img='low', gt='high')
+        if set(data_prefix) != {'img', 'gt'}:
+            raise DatasetLayoutError(
+                'PairedFolderDataset: data_prefix needs exactly the keys '
+                f"'img' (LQ folder) and 'gt' (GT folder), got {data_prefix}")
+        if match_by not in ('digits', 'stem'):
+            raise ValueError("PairedFolderDataset: match_by must be 'digits' "
+                             f"or 'stem', got {match_by!r}")
+        if kwargs.get('ann_file'):
+            raise ValueError('PairedFolderDataset pairs files by name and '
+                             'takes no ann_file')
+        self.match_by = match_by
+        self.extensions = tuple(e.lower() for e in extensions)
+        if data_root is not None and not osp.isdir(data_root):
+            raise DatasetNotFoundError(
+                f'PairedFolderDataset: data_root {data_root!r} does not '
+                'exist or is not a folder; fix data_root in the config (or '
+                'create the data, e.g. with '
+                'tools/dataset_converters/synthesize_lowlight.py)')
+        # Pipeline transforms are built from the current default scope; a
+        # Runner sets 'mmagic', but outside one (scripts, notebooks, tests)
+        # mmengine's own registry would not know MMagic's transforms.
+        scope = None if DefaultScope.get_current_instance() else 'mmagic'
+        with DefaultScope.overwrite_default_scope(scope):
+            super().__init__(
+                data_root=data_root,
+                data_prefix=dict(data_prefix),
+                pipeline=pipeline or [],
+                test_mode=test_mode,
+                metainfo=metainfo,
+                **kwargs)
+
+    def _list_images(self, role: str, folder: str) -> List[str]:
+        """Image file names directly in ``folder``, sorted."""
+        what = 'LQ (data_prefix img)' if role == 'img' else \
+            'GT (data_prefix gt)'
+        if not osp.isdir(folder):
+            raise DatasetNotFoundError(
+                f'PairedFolderDataset: {what} folder {folder!r} does not '
+                f'exist; check data_root={self.data_root!r} and '
+                f'data_prefix={self._raw_prefix()}')
+        names = sorted(
+            f for f in os.listdir(folder)
+            if not f.startswith('.') and osp.splitext(f)[1].lower() in
+            self.extensions and osp.isfile(osp.join(folder, f)))
+        if not names:
+            raise DatasetLayoutError(
+                f'PairedFolderDataset: {what} folder {folder!r} holds no '
+                f'images ({" ".join(self.extensions)}); put the images there '
+                'or fix data_prefix')
+        return names
+
+    def _raw_prefix(self) -> dict:
+        return {k: osp.relpath(v, self.data_root) if self.data_root else v
+                for k, v in self.data_prefix.items()}
+
+    def _index(self, folder: str, names: List[str]) -> Dict[Tuple, str]:
+        """Map pairing key -> file name; refuse duplicate keys."""
+        by_key: Dict[Tuple, List[str]] = {}
+        for name in names:
+            by_key.setdefault(pairing_key(name, self.match_by),
+                              []).append(name)
+        clashes = {k: v for k, v in by_key.items() if len(v) > 1}
+        if clashes:
+            shown = '; '.join(f'{_describe(k)}: {", ".join(v)}'
+                              for k, v in sorted(clashes.items())[:_SHOW])
+            fix = ("rename them so the first number in each name is unique, "
+                   "or pass match_by='stem'") if self.match_by == 'digits' \
+                else 'rename them'
+            raise DatasetLayoutError(
+                f'PairedFolderDataset: {len(clashes)} duplicate pairing '
+                f'key(s) in {folder!r} ({shown}); {fix}')
+        return {k: v[0] for k, v in by_key.items()}
+
+    def load_data_list(self) -> List[dict]:
+        """Pair the files of the two folders.
+
+        Returns:
+            list[dict]: One dict per pair with ``key``, ``img_path``,
+            ``gt_path`` and ``pair_id``, sorted by pairing key.
+
+        Raises:
+            DatasetLayoutError: See the class docstring.
+        """
+        lq_dir, gt_dir = self.data_prefix['img'], self.data_prefix['gt']
+        lq = self._index(lq_dir, self._list_images('img', lq_dir))
+        gt = self._index(gt_dir, self._list_images('gt', gt_dir))
+        lq_only = [lq[k] for k in lq if k not in gt]
+        gt_only = [gt[k] for k in gt if k not in lq]
+        if lq_only or gt_only:
+            counts = '' if len(lq) == len(gt) else \
+                f'unequal counts (LQ {len(lq)}, GT {len(gt)}); '
+            parts = []
+            if lq_only:
+                parts.append(f'{len(lq_only)} LQ file(s) in {lq_dir!r} '
+                             f'without GT: {_examples(lq_only)}')
+            if gt_only:
+                parts.append(f'{len(gt_only)} GT file(s) in {gt_dir!r} '
+                             f'without LQ: {_examples(gt_only)}')
+            rule = ('the first run of digits in the name (or the stem when '
+                    'there are none)') if self.match_by == 'digits' \
+                else 'identical stems'
+            raise DatasetLayoutError(
+                f'PairedFolderDataset: {counts}' + '; '.join(parts) +
+                f'. Files are paired by {rule}; add the missing '
+                'counterparts or remove the extra files.')
+        data_list = []
+        for k in sorted(lq):
+            data_list.append(
+                dict(
+                    key=osp.splitext(lq[k])[0],
+                    pair_id=str(k[1]),
+                    img_path=osp.join(lq_dir, lq[k]),
+                    gt_path=osp.join(gt_dir, gt[k])))
+        return data_list
