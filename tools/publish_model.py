@@ -10,8 +10,6 @@ MMEngine's EMAHook stores its averaged weights there (``--weights ema``).
 safe loader refuses; never use it on files from elsewhere.
 """
 import argparse
-import hashlib
-import os
 import os.path as osp
 import sys
 
@@ -20,6 +18,7 @@ import torch
 
 from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                load_checkpoint_file,
+                                               save_weights,
                                                trust_checkpoints_under)
 from restorect_mm.version import __version__
 
@@ -70,13 +69,17 @@ def select_weights(checkpoint, which, source):
     return {k: v for k, v in state.items() if torch.is_tensor(v)}
 
 
-def publish(checkpoint_path, out, which='ema', trust=False):
-    """Write the weights-only file; returns its final path."""
+def read_training_checkpoint(checkpoint_path, trust=False):
+    """Load a training checkpoint; ``trust`` allows full unpickling of it."""
     if trust:
         with trust_checkpoints_under(osp.dirname(osp.abspath(checkpoint_path))):
-            checkpoint = load_checkpoint_file(checkpoint_path)
-    else:
-        checkpoint = load_checkpoint_file(checkpoint_path)
+            return load_checkpoint_file(checkpoint_path)
+    return load_checkpoint_file(checkpoint_path)
+
+
+def publish(checkpoint_path, out, which='ema', trust=False):
+    """Write the weights-only file; returns its final path."""
+    checkpoint = read_training_checkpoint(checkpoint_path, trust)
     state = select_weights(checkpoint, which, checkpoint_path)
     meta = {
         'source': osp.basename(checkpoint_path),
@@ -87,15 +90,7 @@ def publish(checkpoint_path, out, which='ema', trust=False):
     for key in ('iter', 'epoch', 'cfg', 'experiment_name'):
         if key in old_meta and isinstance(old_meta[key], (int, str)):
             meta[key] = old_meta[key]
-    stem = osp.splitext(out)[0]
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    tmp = stem + '.tmp.pth'
-    torch.save({'state_dict': state, 'meta': meta}, tmp)
-    with open(tmp, 'rb') as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    final = f'{stem}-{digest[:8]}.pth'
-    os.replace(tmp, final)
-    return final
+    return save_weights(state, meta, out)
 
 
 def main(argv=None):

@@ -186,6 +186,29 @@ def register_mmengine_loader():
         Runner.resume = _trusting_resume(Runner.resume)
 
 
+def save_weights(state_dict, meta, out):
+    """Write a weights-only file named ``<out stem>-<sha256[:8]>.pth``.
+
+    Args:
+        state_dict (dict[str, Tensor]): tensors only.
+        meta (dict): strings and numbers (kept loadable with weights_only).
+        out (str): requested path; the hash is appended to its stem.
+
+    Returns:
+        str: the path written.
+    """
+    import hashlib
+    stem = osp.splitext(str(out))[0]
+    os.makedirs(osp.dirname(osp.abspath(stem)), exist_ok=True)
+    tmp = stem + '.tmp.pth'
+    torch.save({'state_dict': dict(state_dict), 'meta': dict(meta)}, tmp)
+    with open(tmp, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    final = f'{stem}-{digest[:8]}.pth'
+    os.replace(tmp, final)
+    return final
+
+
 # --- making training checkpoints weights-only loadable ---------------------
 
 

@@ -139,18 +139,27 @@ class RGFormer(BaseModule):
         self.up2_1 = Upsample(dim * 2)
         self.decoder_level1 = self._level(dim * 2, heads[0], num_blocks[0])
 
-    def forward(self, img: torch.Tensor, z_rex: torch.Tensor,
-                z_img: torch.Tensor) -> torch.Tensor:
+    def forward(self,
+                img: torch.Tensor,
+                z_rex: torch.Tensor,
+                z_img: torch.Tensor,
+                return_aux: bool = False):
         """Restore an image.
 
         Args:
             img (Tensor): Degraded image (B, in_channels, H, W), any H, W.
             z_rex (Tensor): Retinex prior (B, sum(rex_split)).
             z_img (Tensor): Image prior (B, prior_dim).
+            return_aux (bool): Return ``forward_with_aux``'s triple instead.
+                A DDP wrapper only synchronises gradients of calls that go
+                through ``forward``, so training code uses this switch.
 
         Returns:
-            Tensor: Restored image (B, out_channels, H, W).
+            Tensor: Restored image (B, out_channels, H, W), or
+            ``(out, decom_img, decom_mat)`` with ``return_aux=True``.
         """
+        if return_aux:
+            return self.forward_with_aux(img, z_rex, z_img)
         return self._run(img, z_rex, z_img, with_aux=False)[0]
 
     def forward_with_aux(
