@@ -103,7 +103,7 @@ def test_single_process_starts_no_group():
 
 def test_process_group_is_destroyed_at_exit():
     code = textwrap.dedent('''
-        import atexit, os, torch.distributed as dist
+        import os, torch.distributed as dist
         os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT='29534')
         from restorect_mm import compat
         dist.init_process_group('gloo', rank=0, world_size=1)
@@ -115,8 +115,6 @@ def test_process_group_is_destroyed_at_exit():
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'OK' in out.stdout
-    import atexit  # the real registration happened on import
-    assert compat._destroy_process_group.__name__ == '_destroy_process_group'
 
 
 def test_pth_hook_applies_fixes_before_mmagic_in_a_bare_interpreter():

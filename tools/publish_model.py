@@ -14,12 +14,10 @@ import os.path as osp
 import sys
 
 import restorect_mm  # noqa: F401
-import torch
 
 from restorect_mm.engine.checkpoint_io import (CheckpointError,
-                                               load_checkpoint_file,
-                                               save_weights,
-                                               trust_checkpoints_under)
+                                               read_training_checkpoint,
+                                               save_weights, select_weights)
 from restorect_mm.version import __version__
 
 
@@ -38,43 +36,6 @@ def parse_args(argv=None):
         action='store_true',
         help='allow full unpickling of this (own) checkpoint')
     return parser.parse_args(argv)
-
-
-def select_weights(checkpoint, which, source):
-    """Pick the state dict to publish from a training checkpoint.
-
-    Returns:
-        dict[str, Tensor]: parameter and buffer tensors only.
-    """
-    if 'state_dict' not in checkpoint:
-        if all(torch.is_tensor(v) for v in checkpoint.values()):
-            return dict(checkpoint)  # already a plain state dict
-        raise CheckpointError(f'{source} holds no state_dict: it is not an '
-                              'MMEngine checkpoint')
-    if which == 'ema':
-        state = checkpoint['state_dict']
-    else:
-        if 'ema_state_dict' not in checkpoint:
-            raise CheckpointError(
-                f'{source} has no ema_state_dict (EMAHook did not run), so '
-                'its state_dict already holds the raw weights: use '
-                '--weights ema')
-        # EMAHook saves the averaged model's state ('module.' prefix, a
-        # 'steps' counter) after swapping it with the raw weights
-        state = {
-            k[len('module.'):]: v
-            for k, v in checkpoint['ema_state_dict'].items()
-            if k.startswith('module.')
-        }
-    return {k: v for k, v in state.items() if torch.is_tensor(v)}
-
-
-def read_training_checkpoint(checkpoint_path, trust=False):
-    """Load a training checkpoint; ``trust`` allows full unpickling of it."""
-    if trust:
-        with trust_checkpoints_under(osp.dirname(osp.abspath(checkpoint_path))):
-            return load_checkpoint_file(checkpoint_path)
-    return load_checkpoint_file(checkpoint_path)
 
 
 def publish(checkpoint_path, out, which='ema', trust=False):
