@@ -7,3 +7,9 @@ __all__ = [
     'IlluminationSmoothnessLoss', 'ReflectanceConsistencyLoss',
     'RetinexReconstructionLoss', 'TextureConsistencyLoss'
 ]
+
+from .feature_capture import FeatureAdapters, FeatureCapture  # noqa: E402
+from .flex_loss import FLEXLoss  # noqa: E402
+from .kd_loss import KDLoss  # noqa: E402
+
+__all__ += ['FeatureAdapters', 'FeatureCapture', 'FLEXLoss', 'KDLoss']
