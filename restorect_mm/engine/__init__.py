@@ -1,2 +1,2 @@
 """Engine pieces: checkpoint I/O with a security boundary, hooks."""
-from . import checkpoint_io, hooks  # noqa: F401
+from . import checkpoint_io, hooks, model_wrappers  # noqa: F401

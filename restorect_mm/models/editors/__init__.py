@@ -2,3 +2,7 @@
 from .restorect_decomposer import RestoRectDecomposer
 
 __all__ = ['RestoRectDecomposer']
+from .restorect_distiller import RestoRectDistiller  # noqa: E402
+from .restorect_student import RestoRectStudent  # noqa: E402
+
+__all__ += ['RestoRectDistiller', 'RestoRectStudent']

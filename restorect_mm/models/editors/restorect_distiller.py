@@ -1,0 +1,388 @@
+"""Stage 2 of RestoRect: distil the teacher into a student whose priors come
+from the degraded input alone, through conditional latent rectified flows.
+
+Training follows Part B 6.6 with the project's defaults (Part A):
+
+* phase 1 (iter < ``encoder_iters``): only the prior flows (condition nets +
+  velocity MLPs) train, optimiser ``prior_flows``:
+  ``L = w1 * (L_vel_rex + L_vel_img) + KD(z_hat, z*)``;
+* phase 2: the whole student trains, optimiser ``student``:
+  ``L = L1(y_hat, y) + L1(decom_img, x) + L1(decom_mat, [R_gt, L_gt])
+  + KD + FLEX + w2 * (L_vel_rex + L_vel_img)``.
+
+The phase is chosen by which optimiser wrapper steps; ``requires_grad`` never
+changes. Under DDP the model is wrapped by
+:class:`PhasedDistributedDataParallel` (one DDP over the whole model, with
+``find_unused_parameters=True`` for the generator idle in phase 1), which
+asks :meth:`optim_wrapper_name` which wrapper steps.
+"""
+from typing import Dict, List, Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from mmengine.logging import MessageHub
+from mmengine.model import BaseModel, is_model_wrapper
+from torch import nn
+
+from mmagic.structures import DataSample
+from restorect_mm.engine.model_wrappers import phased_train_step
+from restorect_mm.engine.checkpoint_io import (CheckpointError,
+                                               check_state_dict_fits,
+                                               load_weights)
+from restorect_mm.registry import MODELS
+from .restorect_student import pack_predictions, sample_priors
+
+_TEACHER_PARTS = ('generator', 'rex_prior', 'img_prior', 'decom_low',
+                  'decom_high')
+
+
+def _unwrap(module):
+    return module.module if is_model_wrapper(module) else module
+
+
+def _freeze(module: nn.Module) -> nn.Module:
+    module.requires_grad_(False)
+    module.eval()
+    return module
+
+
+def split_teacher_state(state: Dict[str, torch.Tensor], source: str):
+    """Split a teacher weights file into its parts by key prefix.
+
+    Args:
+        state (dict): ``generator.*``, ``rex_prior.*``, ``img_prior.*``,
+            ``decom_low.*``, ``decom_high.*`` tensors (a published
+            RestoRectTeacher checkpoint; other keys such as loss parameters
+            are ignored).
+        source (str): file name for messages.
+
+    Returns:
+        dict[str, dict]: part name -> state dict without the prefix.
+    """
+    parts = {name: {} for name in _TEACHER_PARTS}
+    for key, value in state.items():
+        prefix, _, rest = key.partition('.')
+        if prefix in parts:
+            parts[prefix][rest] = value
+    missing = [name for name in ('generator', 'rex_prior', 'img_prior')
+               if not parts[name]]
+    if missing:
+        raise CheckpointError(
+            f'{source} is not a RestoRect teacher weights file: no '
+            f'{", ".join(missing)} weights. Publish the stage-1 checkpoint '
+            'with `python tools/publish_model.py <teacher ckpt> teacher.pth` '
+            'and set `model.teacher_weights` to the file it prints.')
+    return parts
+
+
+@MODELS.register_module()
+class RestoRectDistiller(BaseModel):
+    """The stage-2 training model (teacher frozen, student distilled).
+
+    Inputs are RGB (B, 3, H, W) in [0, 1] after MMagic's DataPreprocessor
+    (``mean=0, std=255``); the GT (training only) arrives in
+    ``data_samples.gt_img``. Prediction (validation) needs no GT: it runs the
+    student alone, exactly as :class:`RestoRectStudent` does.
+
+    Args:
+        generator (dict): the student generator. An RGFormer takes the
+            generated priors; any other MMagic generator (``NAFNet``, ...)
+            with ``student_uses_priors=False`` is trained with pixel and FLEX
+            losses only (no flows, no phase 1).
+        teacher_generator (dict): the teacher's RGFormer config.
+        teacher_rex_prior (dict): the teacher's E_rex (2 images).
+        teacher_img_prior (dict): the teacher's E_img (2 images).
+        prior_flows (dict): config of :class:`RetinexPriorFlows` (condition
+            nets + velocity MLPs of both branches).
+        decom_low (dict): D_low config. decom_high (dict): D_high config.
+        teacher_weights (str): the published stage-1 weights file
+            (weights-only); holds the teacher and both DecomNets.
+        init_student_from_teacher (bool): copy the teacher generator's
+            weights into the student generator (same architecture only).
+        allow_untrained_teacher (bool): allow ``teacher_weights=None`` (tests
+            and smoke runs only).
+        encoder_iters (int): length of phase 1 in iterations.
+        num_steps (int): Euler steps of the prior sampler.
+        velocity_weights (tuple[float]): weight of the velocity losses in
+            phase 1 and phase 2.
+        pixel_loss, recon_in_loss, recon_out_loss, kd_loss, flex_loss (dict):
+            loss configs (None disables a term).
+        flex_targets (Sequence[str]): 'features' (decoder maps of teacher
+            and student G) and/or 'priors' (the 256-d vectors; the
+            reference aligns only these: ``flex_targets=['priors']``).
+        teacher_feature_layers (Sequence[str]): teacher G modules to align.
+        student_feature_layers (Sequence[str], optional): student G modules,
+            in the same order; defaults to ``teacher_feature_layers``.
+        feature_channels (Sequence[tuple], optional): (student, teacher)
+            channel counts per layer; where they differ a learnable 1x1
+            adapter (child ``feature_adapters``, in the optimiser) bridges
+            them. Needed only for a student of another architecture.
+        student_uses_priors (bool): the student generator takes
+            ``(img, z_rex, z_img)`` and returns aux Retinex outputs.
+        data_preprocessor (dict): MMagic's DataPreprocessor config.
+    """
+
+    def __init__(self,
+                 generator: dict,
+                 teacher_generator: dict,
+                 teacher_rex_prior: dict,
+                 teacher_img_prior: dict,
+                 prior_flows: dict,
+                 decom_low: dict = dict(type='DecomNet'),
+                 decom_high: dict = dict(type='DecomNet'),
+                 teacher_weights: Optional[str] = None,
+                 init_student_from_teacher: bool = True,
+                 allow_untrained_teacher: bool = False,
+                 encoder_iters: int = 80_000,
+                 num_steps: int = 4,
+                 velocity_weights=(0.1, 0.05),
+                 pixel_loss: Optional[dict] = dict(type='L1Loss'),
+                 recon_in_loss: Optional[dict] = dict(type='L1Loss'),
+                 recon_out_loss: Optional[dict] = dict(type='L1Loss'),
+                 kd_loss: Optional[dict] = dict(type='KDLoss'),
+                 flex_loss: Optional[dict] = dict(
+                     type='FLEXLoss',
+                     loss_weight=0.5,
+                     layer_weights=[2.0, 1.41, 1.0, 2.0, 1.41]),
+                 flex_targets: Sequence[str] = ('features', 'priors'),
+                 teacher_feature_layers: Sequence[str] = (
+                     'decoder_level3', 'decoder_level2', 'decoder_level1'),
+                 student_feature_layers: Optional[Sequence[str]] = None,
+                 feature_channels: Optional[Sequence] = None,
+                 student_uses_priors: bool = True,
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None):
+        super().__init__(
+            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+        unknown = set(flex_targets) - {'features', 'priors'}
+        if unknown:
+            raise ValueError(f'flex_targets must be among "features", '
+                             f'"priors"; got {sorted(unknown)}')
+        self.train_cfg = train_cfg or {}
+        self.test_cfg = test_cfg or {}
+        self.encoder_iters = encoder_iters if student_uses_priors else 0
+        self.num_steps = num_steps
+        self.velocity_weights = tuple(velocity_weights)
+        self.flex_targets = tuple(flex_targets)
+        self.student_uses_priors = student_uses_priors
+        self.teacher_feature_layers = list(teacher_feature_layers)
+        self.student_feature_layers = list(student_feature_layers or
+                                           teacher_feature_layers)
+        if len(self.student_feature_layers) != len(
+                self.teacher_feature_layers):
+            raise ValueError('student_feature_layers and '
+                             'teacher_feature_layers must pair up one to one')
+        self.teacher_weights = teacher_weights
+        self.init_student_from_teacher = init_student_from_teacher
+        if teacher_weights is None and not allow_untrained_teacher:
+            raise ValueError(
+                'RestoRectDistiller needs the stage-1 teacher: set '
+                '`model.teacher_weights` to the weights file that '
+                '`tools/publish_model.py <teacher checkpoint> teacher.pth` '
+                'wrote (allow_untrained_teacher=True only for smoke tests).')
+
+        # trainable children (each wrapped by DDP on its own)
+        self.generator = MODELS.build(generator)
+        self.prior_flows = MODELS.build(
+            prior_flows) if student_uses_priors else None
+        self.feature_adapters = MODELS.build(
+            dict(type='FeatureAdapters', channels=feature_channels or []))
+        # frozen from the start, never toggled
+        self.teacher_generator = _freeze(MODELS.build(teacher_generator))
+        self.teacher_rex_prior = _freeze(MODELS.build(teacher_rex_prior))
+        self.teacher_img_prior = _freeze(MODELS.build(teacher_img_prior))
+        self.decom_low = _freeze(MODELS.build(decom_low))
+        self.decom_high = _freeze(MODELS.build(decom_high))
+
+        def build(cfg):
+            return MODELS.build(cfg) if cfg else None
+
+        self.pixel_loss = build(pixel_loss)
+        self.recon_in_loss = build(recon_in_loss)
+        self.recon_out_loss = build(recon_out_loss)
+        self.kd_loss = build(kd_loss)
+        self.flex_loss = build(flex_loss)
+        self.load_teacher()
+
+    # ------------------------------------------------------------ weights --
+    def load_teacher(self):
+        """Load the frozen teacher (and DecomNets) from ``teacher_weights``
+        and, if asked, initialise the student generator from it."""
+        if self.teacher_weights is None:
+            return
+        loaded = load_weights(self.teacher_weights)
+        state = loaded.get('state_dict', loaded)
+        parts = split_teacher_state(state, self.teacher_weights)
+        targets = dict(
+            generator=self.teacher_generator,
+            rex_prior=self.teacher_rex_prior,
+            img_prior=self.teacher_img_prior,
+            decom_low=self.decom_low,
+            decom_high=self.decom_high)
+        for name, module in targets.items():
+            check_state_dict_fits(module, parts[name],
+                                  f'{self.teacher_weights} ({name})')
+            module.load_state_dict(parts[name])
+        if self.init_student_from_teacher:
+            student = _unwrap(self.generator)
+            own = student.state_dict()
+            if set(own) - set(parts['generator']) or any(
+                    own[k].shape != parts['generator'][k].shape for k in own):
+                raise CheckpointError(
+                    f'init_student_from_teacher=True but the student '
+                    f'generator ({type(student).__name__}) does not match '
+                    f'the teacher generator in {self.teacher_weights}; set '
+                    'model.init_student_from_teacher=False for a student '
+                    'of another architecture.')
+            student.load_state_dict(
+                {k: parts['generator'][k] for k in own})
+
+    def init_weights(self):
+        """MMEngine initialises weights after building: reload the teacher
+        afterwards so that initialisation never overwrites it."""
+        super().init_weights()
+        self.load_teacher()
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for frozen in (self.teacher_generator, self.teacher_rex_prior,
+                       self.teacher_img_prior, self.decom_low,
+                       self.decom_high):
+            frozen.eval()
+        return self
+
+    # ------------------------------------------------------------ helpers --
+    def current_phase(self) -> int:
+        """1 while iter < encoder_iters, else 2 (MMEngine's message hub)."""
+        iteration = MessageHub.get_current_instance().get_info('iter', 0)
+        return 1 if iteration < self.encoder_iters else 2
+
+    @torch.no_grad()
+    def teacher_priors(self, lq, gt):
+        """Frozen teacher priors z_rex*, z_img* (B, 256) and GT Retinex maps."""
+        r_lq, l_lq = self.decom_low(lq)
+        r_gt, l_gt = self.decom_high(gt)
+        retinex_lq = torch.cat([r_lq, l_lq], dim=1)
+        retinex_gt = torch.cat([r_gt, l_gt], dim=1)
+        z_rex = self.teacher_rex_prior(retinex_lq, retinex_gt)
+        z_img = self.teacher_img_prior(lq, gt)
+        return z_rex, z_img, retinex_lq, retinex_gt
+
+    def _capture(self, module, names):
+        from restorect_mm.models.losses.feature_capture import FeatureCapture
+        return FeatureCapture(_unwrap(module), names)
+
+    # --------------------------------------------------------------- loss --
+    def compute_losses(self, lq, gt, phase: int) -> Dict[str, torch.Tensor]:
+        """All losses of one iteration in the given phase."""
+        losses = {'phase': torch.tensor(float(phase), device=lq.device)}
+        z_rex_t, z_img_t, retinex_lq, retinex_gt = self.teacher_priors(lq, gt)
+        priors_s = None
+        if self.student_uses_priors:
+            flows = self.prior_flows(
+                retinex_lq,
+                lq,
+                targets=dict(rex=z_rex_t, img=z_img_t),
+                num_steps=self.num_steps)
+            weight = self.velocity_weights[0 if phase == 1 else 1]
+            losses['loss_velocity_rex'] = weight * flows['velocity_loss_rex']
+            losses['loss_velocity_img'] = weight * flows['velocity_loss_img']
+            priors_s = (flows['z_rex'], flows['z_img'])
+            if self.kd_loss is not None:
+                for name, z_hat, z_t in (('rex', flows['z_rex'], z_rex_t),
+                                         ('img', flows['z_img'], z_img_t)):
+                    kd = self.kd_loss(z_hat, z_t)
+                    losses[f'loss_kd_{name}'] = kd['loss']
+                    losses[f'kd_kl_{name}'] = kd['kl'].detach()
+        if phase == 1:
+            return losses
+
+        with self._capture(self.generator,
+                           self.student_feature_layers) as student_feats:
+            if self.student_uses_priors:
+                y_hat, decom_img, decom_mat = self.generator(
+                    lq, *priors_s, return_aux=True)
+            else:
+                y_hat, decom_img, decom_mat = self.generator(lq), None, None
+        if self.pixel_loss is not None:
+            losses['loss_pixel'] = self.pixel_loss(y_hat, gt)
+        if decom_img is not None and self.recon_in_loss is not None:
+            losses['loss_recon_in'] = self.recon_in_loss(decom_img, lq)
+        if decom_mat is not None and self.recon_out_loss is not None:
+            losses['loss_recon_out'] = self.recon_out_loss(
+                decom_mat, retinex_gt)
+        if self.flex_loss is not None:
+            teacher_feats, aligned = {}, {}
+            if 'features' in self.flex_targets:
+                with torch.no_grad(), self._capture(
+                        self.teacher_generator,
+                        self.teacher_feature_layers) as captured:
+                    self.teacher_generator(lq, z_rex_t, z_img_t)
+                student_maps = [
+                    student_feats[n] for n in self.student_feature_layers
+                ]
+                student_maps = self.feature_adapters(student_maps)
+                for s_name, t_name, s_map in zip(self.student_feature_layers,
+                                                 self.teacher_feature_layers,
+                                                 student_maps):
+                    t_map = captured[t_name]
+                    if s_map.shape[-2:] != t_map.shape[-2:]:
+                        s_map = F.interpolate(
+                            s_map, size=t_map.shape[-2:], mode='bilinear',
+                            align_corners=False)
+                    teacher_feats[t_name] = t_map
+                    aligned[t_name] = s_map
+            if 'priors' in self.flex_targets and priors_s is not None:
+                teacher_feats['z_rex'], aligned['z_rex'] = z_rex_t, priors_s[0]
+                teacher_feats['z_img'], aligned['z_img'] = z_img_t, priors_s[1]
+            if teacher_feats:
+                losses['loss_flex'] = self.flex_loss(teacher_feats, aligned)
+        return losses
+
+    def optim_wrapper_name(self) -> str:
+        """The optimiser wrapper that steps now: ``prior_flows`` in phase 1
+        (condition nets + velocity MLPs), ``student`` in phase 2."""
+        return 'prior_flows' if self.current_phase() == 1 else 'student'
+
+    def train_step(self, data, optim_wrapper):
+        """One iteration; the phase picks the optimiser wrapper that steps
+        (under DDP, :class:`PhasedDistributedDataParallel` does the same).
+
+        Args:
+            data (dict): a batch from the dataloader.
+            optim_wrapper (OptimWrapperDict): ``prior_flows`` and ``student``.
+
+        Returns:
+            dict[str, Tensor]: log variables.
+        """
+        return phased_train_step(self, self, data, optim_wrapper)
+
+    # ---------------------------------------------------------- inference --
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """'tensor': restored (B, 3, H, W); 'predict': DataSamples with
+        ``output.pred_img`` (0..255); 'loss': the phase's losses."""
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if mode == 'loss':
+            return self.compute_losses(inputs, data_samples.gt_img,
+                                       self.current_phase())
+        if self.student_uses_priors:
+            seed = self.test_cfg.get('seed', 0)
+            generator = None if seed is None else torch.Generator(
+                device=inputs.device).manual_seed(seed)
+            z_rex, z_img = sample_priors(self.decom_low, self.prior_flows,
+                                         inputs, self.num_steps, generator)
+            restored = self.generator(inputs, z_rex, z_img)
+        else:
+            restored = self.generator(inputs)
+        if mode == 'tensor':
+            return restored
+        if mode != 'predict':
+            raise ValueError(f'unknown mode {mode!r}')
+        return pack_predictions(self.data_preprocessor, inputs, restored,
+                                data_samples)

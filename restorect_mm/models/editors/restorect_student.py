@@ -1,0 +1,120 @@
+"""The standalone RestoRect student: what ``tools/test.py`` evaluates and what
+is deployed. No teacher, no ground truth, no D_high, no auxiliary head.
+
+LQ (B, 3, H, W) -> D_low -> [R_lq, L_lq] -> two rectified-flow samplers (Euler,
+``num_steps``) -> z_rex, z_img (B, 256) -> G(LQ, z_rex, z_img) -> restored.
+"""
+from typing import List, Optional
+
+import torch
+from mmengine.model import BaseModel
+
+from mmagic.structures import DataSample
+from restorect_mm.engine.checkpoint_io import check_state_dict_fits, load_weights
+from restorect_mm.registry import MODELS
+
+
+def pack_predictions(data_preprocessor, inputs, restored, data_samples):
+    """Restored images -> per-sample DataSamples (``output.pred_img`` 0..255)
+    with the destructed input, as MMagic's BaseEditModel does."""
+    if data_samples is None:
+        data_samples = DataSample()
+    pred = data_preprocessor.destruct(restored.clamp(0, 1), data_samples)
+    data_samples.set_tensor_data(
+        {'input': data_preprocessor.destruct(inputs.clone(), data_samples,
+                                             'img')})
+    samples = data_samples.split()
+    for sample, out in zip(samples, DataSample(pred_img=pred.cpu()).split()):
+        sample.output = out
+    return samples
+
+
+def sample_priors(decom_low, prior_flows, lq, num_steps, generator=None):
+    """z_rex, z_img (B, 256) from the LQ input alone."""
+    with torch.no_grad():
+        r_lq, l_lq = decom_low(lq)
+    out = prior_flows(
+        torch.cat([r_lq, l_lq], dim=1), lq, num_steps=num_steps,
+        generator=generator)
+    return out['z_rex'], out['z_img']
+
+
+@MODELS.register_module()
+class RestoRectStudent(BaseModel):
+    """Inference-only RestoRect student.
+
+    Args:
+        generator (dict): RGFormer config, normally with
+            ``with_retinex_head=False`` (the inference graph).
+        prior_flows (dict): :class:`RetinexPriorFlows` config.
+        decom_low (dict): D_low config.
+        num_steps (int): Euler steps of the prior samplers. Default 4.
+        seed (int, optional): seeds the samplers' noise for reproducible
+            outputs (a fresh ``torch.Generator`` per batch); None draws from
+            the global generator as the reference does.
+        weights (str, optional): a weights-only student file
+            (``tools/model_converters/extract_student.py``); test.py's
+            checkpoint argument works as well.
+        data_preprocessor (dict): MMagic's DataPreprocessor config.
+    """
+
+    def __init__(self,
+                 generator: dict,
+                 prior_flows: dict,
+                 decom_low: dict = dict(type='DecomNet'),
+                 num_steps: int = 4,
+                 seed: Optional[int] = 0,
+                 weights: Optional[str] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+        self.generator = MODELS.build(generator)
+        self.prior_flows = MODELS.build(prior_flows)
+        self.decom_low = MODELS.build(decom_low)
+        self.num_steps = num_steps
+        self.seed = seed
+        self.weights = weights
+        if weights:
+            self.load_student_weights(weights)
+
+    def load_student_weights(self, path):
+        """Load a weights-only student file strictly (names the file when it
+        does not fit)."""
+        loaded = load_weights(path)
+        state = loaded.get('state_dict', loaded)
+        check_state_dict_fits(self, state, path)
+        self.load_state_dict(state)
+
+    def init_weights(self):
+        super().init_weights()
+        if self.weights:
+            self.load_student_weights(self.weights)
+
+    def restore(self, lq: torch.Tensor, num_steps: Optional[int] = None,
+                seed: Optional[int] = None) -> torch.Tensor:
+        """Restore (B, 3, H, W) images in [0, 1]; output unclamped."""
+        seed = self.seed if seed is None else seed
+        generator = None
+        if seed is not None:
+            generator = torch.Generator(device=lq.device).manual_seed(seed)
+        z_rex, z_img = sample_priors(self.decom_low, self.prior_flows, lq,
+                                     num_steps or self.num_steps, generator)
+        return self.generator(lq, z_rex, z_img)
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """'tensor': restored (B, 3, H, W); 'predict': DataSamples."""
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if mode == 'loss':
+            raise RuntimeError(
+                'RestoRectStudent is the inference model: train stage 2 with '
+                'RestoRectDistiller (configs/restorect_student.py).')
+        restored = self.restore(inputs)
+        if mode == 'tensor':
+            return restored
+        return pack_predictions(self.data_preprocessor, inputs, restored,
+                                data_samples)

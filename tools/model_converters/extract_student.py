@@ -1,0 +1,60 @@
+"""Extract the standalone student (RestoRectStudent) from a stage-2 distiller
+checkpoint into a weights-only file, ``<out stem>-<sha256[:8]>.pth``.
+
+    python tools/model_converters/extract_student.py \\
+        work_dirs/restorect_student/iter_240000.pth restorect-student.pth
+
+Keeps ``generator.*`` (without the auxiliary Retinex head, which inference
+does not use), ``prior_flows.*`` and ``decom_low.*``: no teacher, no D_high.
+By default the EMA weights (what MMEngine's EMAHook stores in ``state_dict``).
+"""
+import argparse
+import os.path as osp
+import sys
+
+import restorect_mm  # noqa: F401
+from restorect_mm.engine.checkpoint_io import (CheckpointError,
+                                               read_training_checkpoint,
+                                               save_weights, select_weights)
+from restorect_mm.version import __version__
+
+KEEP = ('generator.', 'prior_flows.', 'decom_low.')
+DROP = ('generator.retinex_head.', )
+
+
+def student_state(state, source):
+    """The inference graph's tensors from a distiller state dict."""
+    kept = {
+        k: v
+        for k, v in state.items()
+        if k.startswith(KEEP) and not k.startswith(DROP)
+    }
+    if not any(k.startswith('prior_flows.') for k in kept):
+        raise CheckpointError(
+            f'{source} holds no prior_flows.* weights: it is not a '
+            'RestoRectDistiller (stage-2) checkpoint.')
+    return kept
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('checkpoint', help='stage-2 training checkpoint')
+    parser.add_argument('out', help='output file; the hash is appended')
+    parser.add_argument('--weights', choices=['ema', 'raw'], default='ema')
+    parser.add_argument('--trust', action='store_true',
+                        help='allow full unpickling of this (own) checkpoint')
+    args = parser.parse_args(argv)
+    try:
+        checkpoint = read_training_checkpoint(args.checkpoint, args.trust)
+        state = student_state(
+            select_weights(checkpoint, args.weights, args.checkpoint),
+            args.checkpoint)
+    except CheckpointError as exc:
+        sys.exit(f'error: {exc}')
+    meta = dict(source=osp.basename(args.checkpoint), weights=args.weights,
+                model='RestoRectStudent', restorect_mm_version=__version__)
+    print(save_weights(state, meta, args.out))
+
+
+if __name__ == '__main__':
+    main()
