@@ -138,3 +138,25 @@ def test_pth_hook_can_be_switched_off():
                           'print(hasattr(np, "bool8"))'],
                          capture_output=True, text=True, timeout=120, env=env)
     assert out.stdout.split() == ['False', 'False']
+
+
+def test_visualization_while_testing_does_not_build_the_train_loop():
+    from mmagic.engine.hooks import BasicVisualizationHook
+
+    class StubVisualizer:
+        steps = []
+
+        def add_datasample(self, sample, step):
+            self.steps.append(step)
+
+    class StubRunner:
+        _train_loop = dict(type='IterBasedTrainLoop')  # not built
+        visualizer = StubVisualizer()
+
+        @property
+        def iter(self):
+            raise AssertionError('runner.iter builds the train loop')
+
+    hook = BasicVisualizationHook(interval=1)
+    hook.after_test_iter(StubRunner(), 0, None, outputs=['a', 'b'])
+    assert StubVisualizer.steps == [0, 0]

@@ -1,0 +1,67 @@
+# Stage 2 on the embedded demo data (CPU, a couple of minutes): distils the
+# tiny demo teacher (configs/demo/restorect-teacher_demo.py) into the student.
+# The quick start passes the teacher's published weights:
+#   --cfg-options model.teacher_weights=work_dirs/demo/restorect-teacher_demo-<hash>.pth
+_base_ = '../restorect_student.py'
+
+experiment_name = 'restorect-student_demo'
+work_dir = f'./work_dirs/{experiment_name}'
+
+n_feats = 16  # priors of 4 * 16 = 64 dims
+tiny_rgformer = dict(
+    type='RGFormer',
+    dim=16,
+    num_blocks=(1, 1, 1, 1),
+    num_refinement_blocks=1,
+    heads=(1, 2, 4, 8),
+    prior_dim=4 * n_feats,
+    rex_split=(3 * n_feats, n_feats))
+encoder = dict(in_images=2, n_feats=n_feats, n_encoder_res=1)
+
+encoder_iters = 150
+max_iters = 400
+model = dict(
+    generator=tiny_rgformer,
+    teacher_generator=tiny_rgformer,
+    teacher_rex_prior=dict(type='RetinexPriorEncoder', **encoder),
+    teacher_img_prior=dict(type='ImagePriorEncoder', **encoder),
+    prior_flows=dict(n_feats=n_feats, n_encoder_res=1),
+    teacher_weights=None,  # set by --cfg-options (see above)
+    encoder_iters=encoder_iters)
+
+demo_root = 'data/restorect_demo'
+train_pipeline = [
+    dict(type='LoadImageStrict', key='img', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='SetValues', dictionary=dict(scale=1)),
+    dict(type='PairedRandomCrop', gt_patch_size=64),
+    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+         direction='horizontal'),
+    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    dataset=dict(
+        data_root=demo_root,
+        data_prefix=dict(img='train/low', gt='train/high'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0,
+    dataset=dict(
+        data_root=demo_root, data_prefix=dict(img='test/low', gt='test/high')))
+test_dataloader = val_dataloader
+
+train_cfg = dict(max_iters=max_iters, val_interval=200)
+adamw = dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0)
+optim_wrapper = dict(
+    prior_flows=dict(optimizer=adamw), student=dict(optimizer=adamw))
+param_scheduler = dict(
+    prior_flows=[dict(type='ConstantLR', by_epoch=False, factor=1.0)],
+    student=[
+        dict(type='CosineAnnealingLR', by_epoch=False,
+             T_max=max_iters - encoder_iters,
+             eta_min=1e-5, begin=encoder_iters, end=max_iters)
+    ])
+default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=200))
