@@ -2,14 +2,15 @@
 ours, --resume, --out, dist_train.sh with two CPU ranks, and the errors."""
 import glob
 import json
-import os
 import os.path as osp
 import re
 
 import pytest
 import torch
 
-from tool_runner import ROOT, demo_options, make_pairs, mmagic_tool, run_tool
+from tool_runner import (assert_ranks_identical_and_trained, demo_options,
+                         dist_train_rank_weights, make_pairs, mmagic_tool,
+                         run_tool)
 
 DEMO = 'configs/demo/restorect-decom_demo.py'
 
@@ -145,29 +146,6 @@ def test_publish_model_writes_a_weights_only_file(trained, tmp_path):
 def test_dist_train_two_cpu_ranks_end_with_identical_weights(data_root,
                                                              tmp_path):
     """torchrun, 2 gloo ranks; each rank saves its own weights at the end."""
-    import subprocess
-    import sys
-    config = tmp_path / 'dist_cfg.py'
-    config.write_text(
-        f"_base_ = '{osp.join(ROOT, DEMO)}'\n"
-        "custom_hooks = [dict(type='DumpRankWeightsHook', "
-        f"out_prefix='{tmp_path}/rank')]\n")
-    import socket
-    with socket.socket() as sock:  # a free port: runs may overlap
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, PORT=str(port), PYTHON=sys.executable,
-               CUDA_VISIBLE_DEVICES='')
-    proc = subprocess.run([
-        'bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
-        str(tmp_path / 'dist'), '--cfg-options', *demo_options(data_root)
-    ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    rank0 = torch.load(tmp_path / 'rank0.pth', weights_only=True)
-    rank1 = torch.load(tmp_path / 'rank1.pth', weights_only=True)
-    assert rank0.keys() == rank1.keys() and len(rank0) > 0
-    for key in rank0:
-        assert torch.equal(rank0[key], rank1[key]), key
-    # and training did change the weights
-    initial = torch.load(tmp_path / 'rank0_initial.pth', weights_only=True)
-    assert any(not torch.equal(initial[k], rank0[k]) for k in rank0)
+    initial, final = dist_train_rank_weights(DEMO, demo_options(data_root),
+                                             tmp_path)
+    assert_ranks_identical_and_trained(initial, final)

@@ -96,12 +96,21 @@ def test_extracted_student_is_evaluated_by_test_py(dist_run):
     assert all(isinstance(v, float) and v == v for v in metrics.values())
 
 
-def test_full_size_student_config_builds():
-    cfg = Config.fromfile(osp.join(ROOT, 'configs/restorect_student.py'))
+@pytest.mark.parametrize('config', [
+    'configs/restorect_student.py',
+    'configs/restorect/restorect-student_8xb8-240k_lolv1.py',
+    'configs/restorect/restorect-student_8xb8-240k_lolv2-real.py',
+    'configs/restorect/restorect-student_8xb8-240k_lolv2-syn.py',
+])
+def test_full_size_student_configs_build(config):
+    cfg = Config.fromfile(osp.join(ROOT, config))
     assert cfg.model_wrapper_cfg.type == 'PhasedDistributedDataParallel'
     assert set(cfg.optim_wrapper) >= {'prior_flows', 'student'}
     assert cfg.train_dataloader.batch_size == 8
     cfg.model.teacher_weights = None
     cfg.model.allow_untrained_teacher = True
     model = MODELS.build(cfg.model)
-    assert model.encoder_iters == 80_000 and model.num_steps == 4
+    assert model.num_steps == 4
+    # the phase-2 LR schedule starts where phase 1 ends
+    assert cfg.param_scheduler['student'][0]['begin'] == model.encoder_iters
+    assert cfg.param_scheduler['prior_flows'][0]['end'] == model.encoder_iters

@@ -59,3 +59,60 @@ def demo_options(data_root, max_iters=4, val_interval=2, crop=32, batch=2):
         f'default_hooks.checkpoint.interval={val_interval}',
         'default_hooks.logger.interval=1',
     ]
+
+
+def free_port():
+    """A TCP port that is free now (runs may overlap, so never a fixed one)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def dist_train_rank_weights(config, options, out_dir, nproc=2,
+                            extra_hooks=(), timeout=600):
+    """Train ``config`` with tools/dist_train.sh on ``nproc`` CPU (gloo) ranks
+    and return every rank's weights before and after training.
+
+    A config inheriting ``config`` replaces ``custom_hooks`` by
+    ``extra_hooks`` (config-text dicts, e.g. "dict(type='EMAHook')") plus
+    :class:`DumpRankWeightsHook`, which writes ``rank{r}_initial.pth`` and
+    ``rank{r}.pth`` into ``out_dir``.
+
+    Returns:
+        tuple[list[dict], list[dict]]: initial and final state dicts, one per
+        rank.
+    """
+    out_dir = str(out_dir)
+    cfg_file = osp.join(out_dir, 'dist_cfg.py')
+    hooks = ', '.join([*extra_hooks,
+                       f"dict(type='DumpRankWeightsHook', "
+                       f"out_prefix='{out_dir}/rank')"])
+    with open(cfg_file, 'w') as f:
+        f.write(f"_base_ = '{osp.join(ROOT, config)}'\n"
+                f'custom_hooks = [{hooks}]\n')
+    env = dict(os.environ, PORT=str(free_port()), PYTHON=sys.executable,
+               CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
+    proc = subprocess.run([
+        'bash', 'tools/dist_train.sh', cfg_file, str(nproc), '--work-dir',
+        osp.join(out_dir, 'dist'), '--cfg-options', *options
+    ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    import torch
+    load = lambda name: torch.load(osp.join(out_dir, name),  # noqa: E731
+                                   weights_only=True)
+    initial = [load(f'rank{r}_initial.pth') for r in range(nproc)]
+    final = [load(f'rank{r}.pth') for r in range(nproc)]
+    return initial, final
+
+
+def assert_ranks_identical_and_trained(initial, final):
+    """Every rank ends with the same tensors, and training changed some."""
+    import torch
+    first = final[0]
+    assert len(first) > 0
+    for other in final[1:]:
+        assert other.keys() == first.keys()
+        for key in first:
+            assert torch.equal(first[key], other[key]), key
+    assert any(not torch.equal(initial[0][k], first[k]) for k in first)

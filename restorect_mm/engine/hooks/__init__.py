@@ -2,3 +2,6 @@ from .checkpoint_safety_hook import CheckpointSafetyHook
 from .dump_rank_weights_hook import DumpRankWeightsHook
 
 __all__ = ['CheckpointSafetyHook', 'DumpRankWeightsHook']
+from .progressive_patch_hook import ProgressivePatchHook  # noqa: E402
+
+__all__ += ['ProgressivePatchHook']

@@ -13,3 +13,7 @@ from .flex_loss import FLEXLoss  # noqa: E402
 from .kd_loss import KDLoss  # noqa: E402
 
 __all__ += ['FeatureAdapters', 'FeatureCapture', 'FLEXLoss', 'KDLoss']
+
+from .hvi_loss import PolarizedHVILoss  # noqa: E402
+
+__all__ += ['PolarizedHVILoss']

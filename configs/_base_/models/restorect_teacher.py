@@ -1,0 +1,39 @@
+# The RestoRect teacher (stage 1) at full size: G (RGFormer, dim 64, blocks
+# 3/3/3/3, refinement 3, heads 1/2/4/8, FFN 2.66, SCLN) + the teacher prior
+# encoders (LQ + GT, 5 ResBlocks): 25,888,763 trainable parameters, plus the
+# two learnable loss scalars (HVI k, diffusion scale s).
+model = dict(
+    type='RestoRectTeacher',
+    generator=dict(
+        type='RGFormer',
+        dim=64,
+        num_blocks=(3, 3, 3, 3),
+        num_refinement_blocks=3,
+        heads=(1, 2, 4, 8),
+        ffn_expansion_factor=2.66,
+        norm_type='SpatialChannel'),
+    rex_prior=dict(type='RetinexPriorEncoder', in_images=2, n_feats=64,
+                   n_encoder_res=5),
+    img_prior=dict(type='ImagePriorEncoder', in_images=2, n_feats=64,
+                   n_encoder_res=5),
+    decom_low=dict(type='DecomNet'),
+    decom_high=dict(type='DecomNet'),
+    # The published stage-0 weights (frozen here). A placeholder: set it with
+    #   --cfg-options model.decom_weights=<file printed by publish_model.py>
+    # after training configs/restorect_decom.py and
+    #   python tools/publish_model.py <stage-0 best ckpt> restorect-decom.pth
+    # model.decom_low_weights / model.decom_high_weights load any DecomNet
+    # state dict instead (e.g. URetinex-style files with 'model_R').
+    decom_weights='work_dirs/restorect_decom/restorect-decom.pth',
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0),
+    recon_in_loss=dict(type='L1Loss', loss_weight=1.0),
+    recon_out_loss=dict(type='L1Loss', loss_weight=1.0),
+    # hvi_form='reference' reproduces the reference code's transform
+    hvi_loss=dict(type='PolarizedHVILoss', loss_weight=0.05,
+                  hvi_form='cidnet'),
+    # on the auxiliary head with gradients; loss_weight=0 is the reference
+    texture_loss=dict(type='TextureConsistencyLoss', loss_weight=0.05),
+    smoothness_loss=dict(type='IlluminationSmoothnessLoss', loss_weight=0.05),
+    data_preprocessor=dict(
+        type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
+

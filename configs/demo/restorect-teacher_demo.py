@@ -1,0 +1,69 @@
+# Stage 1 on the embedded demo data (CPU, about two minutes): a tiny teacher
+# (dim 16, one block per level, 64-d priors) on 128-px loads with progressive
+# 64 -> 96 -> 128 px sub-crops. Needs the stage-0 demo weights:
+#   python tools/train.py configs/demo/restorect-teacher_demo.py \
+#       --cfg-options model.decom_weights=<restorect-decom_demo-<hash>.pth>
+# (tools/run_demo.py does all of it). Demo-only changes to the reference
+# recipe, for a 200-iteration run: lr 1e-3 (the same restart shape, periods
+# scaled to 60 + 140), EMA momentum 0.05 instead of 0.001 (at 0.001 the EMA
+# weights would still be 80 % initialisation after 200 iterations).
+_base_ = '../restorect_teacher.py'
+
+experiment_name = 'restorect-teacher_demo'
+work_dir = f'./work_dirs/{experiment_name}'
+
+model = dict(
+    generator=dict(
+        dim=16,
+        num_blocks=(1, 1, 1, 1),
+        num_refinement_blocks=1,
+        prior_dim=64,
+        rex_split=(48, 16)),
+    rex_prior=dict(n_feats=16, n_encoder_res=1),
+    img_prior=dict(n_feats=16, n_encoder_res=1),
+    decom_weights=None)  # set with --cfg-options
+
+demo_root = 'data/restorect_demo'
+crop_size = 128
+train_pipeline = [
+    dict(type='LoadImageStrict', key='img', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='SetValues', dictionary=dict(scale=1)),
+    dict(type='PairedRandomCrop', gt_patch_size=crop_size),
+    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+         direction='horizontal'),
+    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+         direction='vertical'),
+    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    dataset=dict(
+        data_root=demo_root,
+        data_prefix=dict(img='train/low', gt='train/high'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0,
+    dataset=dict(
+        data_root=demo_root, data_prefix=dict(img='test/low', gt='test/high')))
+test_dataloader = val_dataloader
+
+max_iters = 200
+train_cfg = dict(max_iters=max_iters, val_interval=100)
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+param_scheduler = [
+    dict(type='CosineRestartLR', by_epoch=False, periods=[60],
+         restart_weights=[1.0], eta_min=1.275e-3, begin=0, end=60),
+    dict(type='CosineRestartLR', by_epoch=False, periods=[140],
+         restart_weights=[1.0], eta_min=5e-6, begin=60, end=max_iters),
+]
+custom_hooks = [
+    dict(type='EMAHook', momentum=0.05, update_buffers=False,
+         priority='ABOVE_NORMAL'),
+    dict(type='ProgressivePatchHook', patch_sizes=[64, 96, 128],
+         batch_sizes=[4, 2, 1], milestones=[100, 160]),
+    dict(type='BasicVisualizationHook', interval=1),
+]
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=100))

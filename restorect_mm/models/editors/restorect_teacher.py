@@ -1,0 +1,392 @@
+"""Stage 1 of RestoRect: the teacher, trained with privileged priors.
+
+The generator G (RGFormer) restores a low-light image under two 256-d prior
+vectors computed from the degraded input **and its ground truth**: z_rex from
+the Retinex maps of both (frozen DecomNets of stage 0), z_img from both RGB
+images (spec Part B 3.3). The teacher therefore needs the ground truth at
+test time too; stage 2 distils it into a student that does not.
+"""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+
+from mmagic.structures import DataSample
+from restorect_mm.models.retinex.weights import load_decomnet_weights
+from restorect_mm.registry import MODELS
+
+# Spec Part B 6.1 weights; texture/smoothness on the auxiliary head (Part A).
+_DEFAULT_LOSSES = dict(
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0),
+    recon_in_loss=dict(type='L1Loss', loss_weight=1.0),
+    recon_out_loss=dict(type='L1Loss', loss_weight=1.0),
+    hvi_loss=dict(type='PolarizedHVILoss', loss_weight=0.05),
+    texture_loss=dict(type='TextureConsistencyLoss', loss_weight=0.05),
+    smoothness_loss=dict(type='IlluminationSmoothnessLoss', loss_weight=0.05),
+)
+# losses that read the generator's auxiliary Retinex head
+_AUX_LOSSES = ('recon_in_loss', 'recon_out_loss', 'texture_loss',
+               'smoothness_loss')
+
+_NO_DECOM_WEIGHTS = (
+    'RestoRectTeacher needs the trained Retinex decomposition nets of stage '
+    '0 ({missing}). Set model.decom_weights to the stage-0 weights file, e.g. '
+    '--cfg-options model.decom_weights=work_dirs/restorect_decom/'
+    'restorect-decom-<hash>.pth; to make it, train configs/restorect_decom.py '
+    'and run `python tools/publish_model.py <stage-0 checkpoint> '
+    'restorect-decom.pth`. Any other DecomNet state dict can be loaded with '
+    'model.decom_low_weights / model.decom_high_weights. '
+    'allow_untrained_decom=True skips this (tests and smoke runs only).')
+
+
+def _first(value):
+    """Metainfo of a stacked DataSample is a per-sample list."""
+    if isinstance(value, (list, tuple)):
+        return value[0] if value else None
+    return value
+
+
+def ground_truth_in_model_space(data_preprocessor: nn.Module,
+                                data_samples: Optional[DataSample],
+                                normalised: bool,
+                                like: torch.Tensor) -> Optional[torch.Tensor]:
+    """``data_samples.gt_img`` in the inputs' channel order and value range.
+
+    MMagic's DataPreprocessor normalises the ground truth in training, but in
+    test mode leaves it in 0..255 and in the order the metrics expect (BGR);
+    this brings either case to model space.
+
+    Args:
+        data_preprocessor (nn.Module): MMagic's DataPreprocessor.
+        data_samples (DataSample, optional): Stacked samples.
+        normalised (bool): Whether ``gt_img`` is already normalised
+            (training-mode preprocessing).
+        like (Tensor): The preprocessed inputs; the result takes their dtype
+            and device.
+
+    Returns:
+        Tensor | None: (B, 3, H, W), or None without a ground truth.
+    """
+    if data_samples is None or 'gt_img' not in data_samples:
+        return None
+    gt = data_samples.gt_img.to(device=like.device, dtype=like.dtype)
+    meta = data_samples.metainfo
+    gt_order = _first(meta.get('gt_img_output_channel_order'))
+    in_order = _first(meta.get('img_output_channel_order'))
+    if gt_order and in_order and gt.shape[1] == 3 and \
+            gt_order.upper() != in_order.upper():
+        gt = gt.flip(1)
+    if not normalised and data_preprocessor._enable_normalize:
+        gt = (gt - data_preprocessor.mean) / data_preprocessor.std
+    return gt
+
+
+@MODELS.register_module()
+class RestoRectTeacher(BaseModel):
+    """The RestoRect teacher (stage 1): G with privileged LQ+GT priors.
+
+    Forward (spec Part B 3.3): ``(R_lq, L_lq) = D_low(x)``,
+    ``(R_gt, L_gt) = D_high(y)`` (frozen, no grad);
+    ``z_rex = E_rex([R_lq, L_lq], [R_gt, L_gt])``, ``z_img = E_img(x, y)``;
+    ``y_hat, decom_img, decom_mat = G(x, z_rex, z_img)``.
+
+    **The ground truth is needed at test time too** (it feeds the priors):
+    'tensor' and 'predict' raise a clear error without ``gt_img``.
+
+    Losses (each a config dict; ``None`` switches it off): pixel
+    ``L1(y_hat, y)``; ``L1(decom_img, x)`` (head on e1 reproduces the input);
+    ``L1(decom_mat, [R_gt, L_gt])`` (head on the decoder predicts the GT
+    Retinex maps); polarised HVI (weight 0.05); and, unlike the reference
+    (where they were constants), texture consistency ``A_s(y) ~ A_s(R_hat)``
+    and illumination smoothness of ``L_hat`` on ``decom_mat = [R_hat, L_hat]``
+    with gradients (0.05 each; spec Part A). The HVI ``k`` and the diffusion
+    scale ``s`` live in the loss modules, children of this model, so they
+    are in the optimiser: 2 learnable scalars beside the 25,888,763
+    parameters of G + E_rex + E_img at full size. Weight 0 (not None) keeps
+    a term's parameters in the graph.
+
+    Every trainable parameter is used in every iteration (DDP without
+    ``find_unused_parameters``): the auxiliary head is required when an
+    auxiliary loss is on and refused otherwise.
+
+    Images in model space are RGB in [0, 1]: use
+    ``data_preprocessor=dict(type='DataPreprocessor', mean=[0., 0., 0.],
+    std=[255., 255., 255.])``.
+
+    Args:
+        generator (dict): Config of G, e.g. ``dict(type='RGFormer')``.
+        rex_prior (dict, optional): E_rex. Default:
+            ``dict(type='RetinexPriorEncoder', in_images=2)``.
+        img_prior (dict, optional): E_img. Default:
+            ``dict(type='ImagePriorEncoder', in_images=2)``.
+        decom_low (dict, optional): D_low. Default ``dict(type='DecomNet')``.
+        decom_high (dict, optional): D_high. Default ``dict(type='DecomNet')``.
+        decom_weights (str, optional): Stage-0 weights file holding both
+            DecomNets (``decom_low.*`` / ``decom_high.*``).
+        decom_low_weights (str, optional): Any DecomNet weights file for
+            D_low (overrides ``decom_weights`` for it; the reference switch,
+            e.g. a URetinex-style ``init_low.pth``).
+        decom_high_weights (str, optional): Same for D_high.
+        allow_untrained_decom (bool): Allow running without DecomNet weights
+            (tests, smoke runs). Default: False.
+        pixel_loss, recon_in_loss, recon_out_loss, hvi_loss, texture_loss,
+        smoothness_loss (dict, optional): Loss configs, see above.
+        train_cfg (dict, optional): Unused, kept for the MMagic interface.
+        test_cfg (dict, optional): Unused, kept for the MMagic interface.
+        init_cfg (dict, optional): Initialisation config.
+        data_preprocessor (dict, optional): Config of the preprocessor.
+    """
+
+    def __init__(self,
+                 generator: dict,
+                 rex_prior: Optional[dict] = None,
+                 img_prior: Optional[dict] = None,
+                 decom_low: Optional[dict] = None,
+                 decom_high: Optional[dict] = None,
+                 decom_weights: Optional[str] = None,
+                 decom_low_weights: Optional[str] = None,
+                 decom_high_weights: Optional[str] = None,
+                 allow_untrained_decom: bool = False,
+                 pixel_loss: Optional[dict] = _DEFAULT_LOSSES['pixel_loss'],
+                 recon_in_loss: Optional[dict] = _DEFAULT_LOSSES[
+                     'recon_in_loss'],
+                 recon_out_loss: Optional[dict] = _DEFAULT_LOSSES[
+                     'recon_out_loss'],
+                 hvi_loss: Optional[dict] = _DEFAULT_LOSSES['hvi_loss'],
+                 texture_loss: Optional[dict] = _DEFAULT_LOSSES[
+                     'texture_loss'],
+                 smoothness_loss: Optional[dict] = _DEFAULT_LOSSES[
+                     'smoothness_loss'],
+                 train_cfg: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None) -> None:
+        super().__init__(
+            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+        self.train_cfg = train_cfg
+        self.test_cfg = test_cfg
+
+        self.generator = MODELS.build(generator)
+        self.rex_prior = MODELS.build(
+            rex_prior or dict(type='RetinexPriorEncoder', in_images=2))
+        self.img_prior = MODELS.build(
+            img_prior or dict(type='ImagePriorEncoder', in_images=2))
+        self.decom_low = MODELS.build(decom_low or dict(type='DecomNet'))
+        self.decom_high = MODELS.build(decom_high or dict(type='DecomNet'))
+        self._load_decomnets(decom_weights, decom_low_weights,
+                             decom_high_weights, allow_untrained_decom)
+        # Frozen once, here, for the whole run (never toggled: DDP wrappers
+        # decide what to synchronise from requires_grad at wrap time).
+        for net in (self.decom_low, self.decom_high):
+            net.requires_grad_(False)
+            net.eval()
+
+        def build(cfg):  # copy: the default dicts are shared
+            return None if cfg is None else MODELS.build(dict(cfg))
+
+        self.pixel_loss = build(pixel_loss)
+        self.recon_in_loss = build(recon_in_loss)
+        self.recon_out_loss = build(recon_out_loss)
+        self.hvi_loss = build(hvi_loss)
+        self.texture_loss = build(texture_loss)
+        self.smoothness_loss = build(smoothness_loss)
+
+        self.use_aux = any(
+            getattr(self, name) is not None for name in _AUX_LOSSES)
+        has_head = getattr(self.generator, 'with_retinex_head', False)
+        if self.use_aux and not has_head:
+            raise ValueError(
+                'The auxiliary losses (recon_in_loss, recon_out_loss, '
+                'texture_loss, smoothness_loss) need a generator with its '
+                'Retinex head (with_retinex_head=True); set them to None '
+                'otherwise.')
+        if has_head and not self.use_aux:
+            raise ValueError(
+                'No auxiliary loss is enabled, so the generator\'s Retinex '
+                'head would be an unused parameter (breaks DDP): build it '
+                'with with_retinex_head=False.')
+
+    # --- construction helpers ------------------------------------------------
+
+    def _load_decomnets(self, decom_weights, low_weights, high_weights,
+                        allow_untrained):
+        paths = dict(low=low_weights or decom_weights,
+                     high=high_weights or decom_weights)
+        missing = [f'D_{which}' for which, path in paths.items() if not path]
+        if missing and not allow_untrained:
+            raise ValueError(_NO_DECOM_WEIGHTS.format(
+                missing=', '.join(missing)))
+        for which, net in (('low', self.decom_low),
+                           ('high', self.decom_high)):
+            if paths[which]:
+                load_decomnet_weights(net, paths[which], which=which)
+
+    def train(self, mode: bool = True) -> 'RestoRectTeacher':
+        """As ``nn.Module.train``, but the frozen DecomNets stay in eval."""
+        super().train(mode)
+        self.decom_low.eval()
+        self.decom_high.eval()
+        return self
+
+    # --- the forward pass ----------------------------------------------------
+
+    @torch.no_grad()
+    def decompose(self, lq: torch.Tensor, gt: torch.Tensor
+                  ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Frozen Retinex maps ``[R, L]`` of the input and the ground truth.
+
+        Args:
+            lq (Tensor): (B, 3, H, W) input in model space.
+            gt (Tensor): (B, 3, H, W) ground truth in model space.
+
+        Returns:
+            tuple[Tensor, Tensor]: (B, 4, H, W) ``[R_lq, L_lq]`` and
+            ``[R_gt, L_gt]``.
+        """
+        return (torch.cat(self.decom_low(lq), 1),
+                torch.cat(self.decom_high(gt), 1))
+
+    def compute_priors(self, lq: torch.Tensor, gt: torch.Tensor,
+                       retinex: Optional[Tuple[torch.Tensor, torch.Tensor]]
+                       = None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The privileged priors.
+
+        Args:
+            lq (Tensor): (B, 3, H, W) input.
+            gt (Tensor): (B, 3, H, W) ground truth.
+            retinex (tuple[Tensor, Tensor], optional): Output of
+                :meth:`decompose`; computed when None.
+
+        Returns:
+            tuple[Tensor, Tensor]: ``z_rex`` (B, 256), ``z_img`` (B, 256) at
+            the default width.
+        """
+        retinex_lq, retinex_gt = retinex or self.decompose(lq, gt)
+        return (self.rex_prior(retinex_lq, retinex_gt),
+                self.img_prior(lq, gt))
+
+    def restore(self, lq: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+        """Restored image ``G(x, z_rex, z_img)`` (B, 3, H, W), model space."""
+        z_rex, z_img = self.compute_priors(lq, gt)
+        return self.generator(lq, z_rex, z_img)
+
+    # --- MMEngine interface --------------------------------------------------
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[Union[DataSample,
+                                             List[DataSample]]] = None,
+                mode: str = 'tensor',
+                **kwargs) -> Union[torch.Tensor, Dict[str, torch.Tensor],
+                                   List[DataSample]]:
+        """Dispatch on ``mode`` as MMagic's ``BaseEditModel``.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) preprocessed inputs (or a dict
+                holding them under 'img').
+            data_samples (DataSample | list[DataSample]): Stacked samples;
+                ``gt_img`` is required in every mode (privileged priors).
+            mode (str): 'tensor' | 'predict' | 'loss'.
+
+        Returns:
+            - 'tensor': the restored image (B, 3, H, W) in model space.
+            - 'predict': list of DataSample with ``output.pred_img``.
+            - 'loss': dict of losses and diagnostics.
+        """
+        if isinstance(inputs, dict):
+            inputs = inputs['img']
+        if isinstance(data_samples, list):
+            data_samples = DataSample.stack(data_samples)
+        if mode == 'loss':
+            return self.forward_train(inputs, data_samples)
+        if mode in ('tensor', 'predict'):
+            # predict comes from val/test_step (test-mode preprocessing);
+            # 'tensor' follows the model's mode
+            gt = ground_truth_in_model_space(
+                self.data_preprocessor, data_samples,
+                mode == 'tensor' and self.training, inputs)
+            self._require_gt(gt, mode)
+            restored = self.restore(inputs, gt)
+            if mode == 'tensor':
+                return restored
+            return self._pack(restored, inputs, data_samples)
+        raise ValueError(f'Invalid mode "{mode}": use "tensor", "predict" '
+                         'or "loss".')
+
+    def forward_train(self, inputs: torch.Tensor,
+                      data_samples: DataSample) -> Dict[str, torch.Tensor]:
+        """Losses of one batch.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) low-quality images in [0, 1].
+            data_samples (DataSample): Stacked samples with ``gt_img``
+                normalised by the preprocessor (training mode).
+
+        Returns:
+            dict[str, Tensor]: ``loss_pix``, ``loss_recon_in``,
+            ``loss_recon_out``, ``loss_hvi``, ``loss_texture``,
+            ``loss_smooth`` for the enabled terms, and the diagnostics
+            ``hvi_k`` and ``texture_scale`` (detached; no 'loss' in their
+            names, so MMEngine logs but does not sum them).
+        """
+        gt = ground_truth_in_model_space(self.data_preprocessor, data_samples,
+                                         True, inputs)
+        self._require_gt(gt, 'loss')
+        retinex_lq, retinex_gt = self.decompose(inputs, gt)
+        z_rex, z_img = self.compute_priors(inputs, gt,
+                                           (retinex_lq, retinex_gt))
+        if self.use_aux:
+            restored, decom_img, decom_mat = self.generator(
+                inputs, z_rex, z_img, return_aux=True)
+        else:
+            restored = self.generator(inputs, z_rex, z_img)
+
+        losses = {}
+        if self.pixel_loss is not None:
+            losses['loss_pix'] = self.pixel_loss(restored, gt)
+        if self.recon_in_loss is not None:
+            losses['loss_recon_in'] = self.recon_in_loss(decom_img, inputs)
+        if self.recon_out_loss is not None:
+            losses['loss_recon_out'] = self.recon_out_loss(
+                decom_mat, retinex_gt)
+        if self.hvi_loss is not None:
+            losses['loss_hvi'] = self.hvi_loss(restored, gt)
+            if hasattr(self.hvi_loss, 'effective_k'):
+                losses['hvi_k'] = self.hvi_loss.effective_k().detach()
+        if self.texture_loss is not None:
+            losses['loss_texture'] = self.texture_loss(gt, decom_mat[:, :3])
+            diffusion = getattr(self.texture_loss, 'diffusion', None)
+            if hasattr(diffusion, 'effective_scale'):
+                losses['texture_scale'] = \
+                    diffusion.effective_scale().detach()
+        if self.smoothness_loss is not None:
+            losses['loss_smooth'] = self.smoothness_loss(decom_mat[:, 3:4])
+        return losses
+
+    # --- helpers -------------------------------------------------------------
+
+    @staticmethod
+    def _require_gt(gt: Optional[torch.Tensor], mode: str) -> None:
+        if gt is None:
+            raise ValueError(
+                f'RestoRectTeacher needs the ground truth (data_samples.'
+                f'gt_img) in mode "{mode}": its priors are computed from the '
+                'input and the ground truth (privileged information). Use '
+                'paired data, or the stage-2 student (RestoRectStudent) to '
+                'restore images without a ground truth.')
+
+    def _pack(self, restored: torch.Tensor, inputs: torch.Tensor,
+              data_samples: DataSample) -> List[DataSample]:
+        """Per-sample DataSamples with ``output.pred_img`` and ``input``,
+        destructed (0..255, metric channel order, un-padded) as MMagic's
+        BaseEditModel does."""
+        destruct = self.data_preprocessor.destruct
+        pred = destruct(restored.detach().clone(), data_samples, 'img')
+        data_samples.set_tensor_data(
+            {'input': destruct(inputs.detach().clone(), data_samples, 'img')})
+        samples = data_samples.split()
+        for sample, pred_img in zip(samples,
+                                    DataSample(pred_img=pred.cpu()).split()):
+            sample.output = pred_img
+        return samples

@@ -1,0 +1,204 @@
+"""Polarised HVI colour loss of the RestoRect teacher (spec Part A, Part B 6.3).
+
+An RGB image is mapped to HVI: ``H = C_k * S * cos(theta)``,
+``V = C_k * S * sin(theta)``, ``I = max(R, G, B)``, with hue ``h`` in [0, 1),
+saturation ``S`` and an intensity-dependent "colour sensitivity" ``C_k``
+that collapses dark pixels towards the origin. The loss is the L1 distance of
+the H, V and I components.
+
+Two forms (``hvi_form``):
+
+* ``'cidnet'`` (default, HVI-CIDNet's transform): ``theta = 2*pi*h`` closes
+  the hue circle, so hue 0 and hue 0.999 (both red) are neighbours;
+  ``C_k = (sin(pi*I/2) + eps)^k`` with ``k`` a learnable parameter, in the
+  optimiser when the loss is a child of the model.
+* ``'reference'`` (RestoRect's code): ``theta = pi*h/3`` with pi = 3.14159,
+  which spans only [0, pi/3) so hue 0 and hue 0.999 map far apart, and
+  ``C_k = clamp(k, 0.1, 5) * sin(pi*I/2) + 1e-6`` with ``k`` a constant 1
+  (never optimised there).
+
+Note on a learnable ``k`` inside a loss: since ``C_k <= 1``, growing ``k``
+shrinks every H/V difference, so the optimiser can lower this term by moving
+``k`` alone. ``k`` is therefore clamped to ``k_bounds`` (default [0.1, 5],
+the reference's bounds) in both forms, and the loss weight is small (0.05);
+watch the logged ``hvi_k`` diagnostic.
+"""
+import math
+from typing import Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+
+from restorect_mm.registry import MODELS
+from .retinex_losses import _check_reduction, reduce_loss
+
+HVI_FORMS = ('cidnet', 'reference')
+_REFERENCE_PI = 3.14159  # the reference code's approximation of pi
+
+
+def rgb_to_hsv_parts(img: torch.Tensor, eps: float = 1e-8
+                     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Hue, saturation and value of an RGB image (standard HSV).
+
+    Args:
+        img (Tensor): (B, 3, H, W) RGB in [0, 1] (clamp before).
+        eps (float): Keeps the hue division finite for grey pixels.
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: hue in [0, 1), saturation in [0, 1]
+        (0 where the value is <= 1e-6), value ``max(R, G, B)``; each
+        (B, H, W).
+    """
+    r, g, b = img.unbind(1)
+    value, argmax = img.max(1)
+    chroma = value - img.min(1)[0]
+    denom = chroma + eps
+    # sector formula, in sixths of the circle, then wrapped to [0, 1)
+    hue = torch.where(
+        argmax == 0, (g - b) / denom,
+        torch.where(argmax == 1, 2.0 + (b - r) / denom, 4.0 + (r - g) / denom))
+    hue = torch.where(chroma > 0, hue, torch.zeros_like(hue))
+    hue = torch.remainder(hue / 6.0, 1.0)
+    saturation = torch.where(value > 1e-6, chroma / value.clamp_min(1e-6),
+                             torch.zeros_like(value))
+    return hue, saturation, value
+
+
+def rgb_to_hvi(img: torch.Tensor,
+               k: torch.Tensor,
+               hvi_form: str = 'cidnet',
+               eps: float = 1e-8) -> torch.Tensor:
+    """Map an RGB image to the polarised HVI space.
+
+    Args:
+        img (Tensor): (B, 3, H, W) RGB; clamped to [0, 1] here.
+        k (Tensor): 0-d colour-sensitivity parameter (already bounded).
+        hvi_form (str): 'cidnet' or 'reference', see the module docstring.
+        eps (float): The ``eps`` of the CIDNet form's ``C_k``.
+
+    Returns:
+        Tensor: (B, 3, H, W) with channels H, V, I.
+    """
+    if hvi_form not in HVI_FORMS:
+        raise ValueError(f'hvi_form must be one of {HVI_FORMS}, '
+                         f'got {hvi_form!r}')
+    hue, saturation, value = rgb_to_hsv_parts(img.clamp(0.0, 1.0))
+    k = k.to(img.dtype)
+    if hvi_form == 'cidnet':
+        theta = 2.0 * math.pi * hue
+        sensitivity = (torch.sin(math.pi * value / 2.0) + eps)**k
+    else:
+        theta = _REFERENCE_PI * hue / 3.0
+        sensitivity = k * torch.sin(_REFERENCE_PI * value / 2.0) + 1e-6
+    radius = sensitivity * saturation
+    return torch.stack(
+        [radius * torch.cos(theta), radius * torch.sin(theta), value], 1)
+
+
+def polarized_hvi_loss(pred: torch.Tensor,
+                       target: torch.Tensor,
+                       k: torch.Tensor,
+                       hvi_form: str = 'cidnet',
+                       eps: float = 1e-8) -> torch.Tensor:
+    """Element-wise L1 between the HVI maps of two RGB images.
+
+    Computed in float32 with autocast off (hue and the power are unstable in
+    half precision).
+
+    Args:
+        pred (Tensor): (B, 3, H, W) RGB prediction.
+        target (Tensor): (B, 3, H, W) RGB ground truth.
+        k (Tensor): 0-d colour-sensitivity parameter.
+        hvi_form (str): 'cidnet' or 'reference'.
+        eps (float): See :func:`rgb_to_hvi`.
+
+    Returns:
+        Tensor: (B, 3, H, W) map ``|HVI(pred) - HVI(target)|`` (channels
+        H, V, I); its channel-wise means summed give the loss.
+    """
+    with torch.autocast(device_type=pred.device.type, enabled=False):
+        k = k.float()
+        hvi_pred = rgb_to_hvi(pred.float(), k, hvi_form, eps)
+        hvi_target = rgb_to_hvi(target.float(), k, hvi_form, eps)
+        return (hvi_pred - hvi_target).abs()
+
+
+@MODELS.register_module()
+class PolarizedHVILoss(nn.Module):
+    """L1 over the H, V and I components of the polarised HVI transform.
+
+    ``reduction='mean'`` gives ``mean|dH| + mean|dV| + mean|dI|`` (the three
+    component means summed), ``'sum'`` the sum over all elements, ``'none'``
+    the (B, 3, H, W) map. A non-finite result is replaced by a zero that
+    stays connected to ``k`` (every parameter keeps a gradient, as DDP
+    requires).
+
+    Args:
+        loss_weight (float): Default: 1.0 (the teacher uses 0.05).
+        reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
+        hvi_form (str): 'cidnet' (default) or 'reference'.
+        init_k (float): Initial ``k``. Default: 1.0.
+        learnable_k (bool, optional): ``k`` as an ``nn.Parameter`` (in the
+            optimiser) or a constant buffer. Default None: learnable for
+            'cidnet', constant for 'reference' (as the reference code).
+        k_bounds (Sequence[float], optional): Clamp of ``k`` in the forward
+            pass (see the module docstring). Default: (0.1, 5.0).
+        eps (float): ``eps`` of the CIDNet ``C_k``. Default: 1e-8.
+    """
+
+    def __init__(self,
+                 loss_weight: float = 1.0,
+                 reduction: str = 'mean',
+                 hvi_form: str = 'cidnet',
+                 init_k: float = 1.0,
+                 learnable_k: Optional[bool] = None,
+                 k_bounds: Optional[Sequence[float]] = (0.1, 5.0),
+                 eps: float = 1e-8) -> None:
+        super().__init__()
+        if hvi_form not in HVI_FORMS:
+            raise ValueError(f'hvi_form must be one of {HVI_FORMS}, '
+                             f'got {hvi_form!r}')
+        if k_bounds is not None and (len(k_bounds) != 2
+                                     or k_bounds[0] >= k_bounds[1]):
+            raise ValueError(f'k_bounds must be (low, high), got {k_bounds}')
+        self.loss_weight = loss_weight
+        self.reduction = _check_reduction(reduction)
+        self.hvi_form = hvi_form
+        self.k_bounds = None if k_bounds is None else tuple(k_bounds)
+        self.eps = eps
+        if learnable_k is None:
+            learnable_k = hvi_form == 'cidnet'
+        k = torch.tensor(float(init_k))
+        if learnable_k:
+            self.k = nn.Parameter(k)
+        else:
+            self.register_buffer('k', k)
+
+    def effective_k(self) -> torch.Tensor:
+        """``k`` as used in the forward pass (clamped), 0-d."""
+        if self.k_bounds is None:
+            return self.k
+        return self.k.clamp(*self.k_bounds)
+
+    def forward(self, pred: torch.Tensor,
+                target: torch.Tensor) -> torch.Tensor:
+        """
+        Args:
+            pred (Tensor): (B, 3, H, W) RGB prediction in [0, 1] scale.
+            target (Tensor): (B, 3, H, W) RGB ground truth.
+
+        Returns:
+            Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
+        """
+        loss_map = polarized_hvi_loss(pred, target, self.effective_k(),
+                                      self.hvi_form, self.eps)
+        if self.reduction == 'mean':
+            loss = loss_map.mean(dim=(0, 2, 3)).sum()
+        else:
+            loss = reduce_loss(loss_map, self.reduction)
+        if self.reduction != 'none' and not torch.isfinite(loss):
+            anchor = pred.new_zeros((), dtype=torch.float32)
+            if isinstance(self.k, nn.Parameter):
+                anchor = anchor + self.k * 0.0
+            return anchor
+        return self.loss_weight * loss

@@ -1,0 +1,129 @@
+import math
+
+import pytest
+import torch
+
+from mmagic.registry import MODELS
+from restorect_mm.models.losses import PolarizedHVILoss
+from restorect_mm.models.losses.hvi_loss import (polarized_hvi_loss,
+                                                 rgb_to_hsv_parts, rgb_to_hvi)
+
+
+def pixel(r, g, b):
+    return torch.tensor([r, g, b], dtype=torch.float32).view(1, 3, 1, 1)
+
+
+def test_registered_and_k_learnable_only_in_cidnet_form():
+    loss = MODELS.build(dict(type='PolarizedHVILoss', loss_weight=0.05))
+    assert isinstance(loss, PolarizedHVILoss)
+    assert [n for n, _ in loss.named_parameters()] == ['k']
+    assert loss.k.item() == 1.0
+    reference = PolarizedHVILoss(hvi_form='reference')
+    assert list(reference.parameters()) == []  # never optimised there
+    assert 'k' in reference.state_dict()
+    with pytest.raises(ValueError, match='hvi_form'):
+        PolarizedHVILoss(hvi_form='hsv')
+
+
+def test_pure_red():
+    k = torch.tensor(1.0)
+    hue, sat, val = rgb_to_hsv_parts(pixel(1, 0, 0))
+    assert (hue.item(), sat.item(), val.item()) == (0.0, 1.0, 1.0)
+    for form in ('cidnet', 'reference'):
+        h, v, i = rgb_to_hvi(pixel(1, 0, 0), k, form).flatten().tolist()
+        c_k = 1 + 1e-8 if form == 'cidnet' else \
+            math.sin(3.14159 / 2) + 1e-6
+        assert h == pytest.approx(c_k, abs=1e-6)
+        assert v == pytest.approx(0.0, abs=1e-6)
+        assert i == 1.0
+
+
+def test_hue_circle_closes_only_in_cidnet_form():
+    k = torch.tensor(1.0)
+    near_one = pixel(1, 0, 0.006)  # hue 0.999
+    hue = rgb_to_hsv_parts(near_one)[0].item()
+    assert hue == pytest.approx(0.999, abs=1e-4)
+    dist = {
+        form: (rgb_to_hvi(pixel(1, 0, 0), k, form) -
+               rgb_to_hvi(near_one, k, form)).norm().item()
+        for form in ('cidnet', 'reference')
+    }
+    assert dist['cidnet'] < 0.01
+    assert dist['reference'] > 0.9  # theta 0 vs ~pi/3
+
+
+def test_secondary_colours_follow_the_hue_sectors():
+    k = torch.tensor(1.0)
+    for rgb, hue in (((0, 1, 0), 1 / 3), ((0, 0, 1), 2 / 3),
+                     ((1, 1, 0), 1 / 6), ((1, 0, 1), 5 / 6)):
+        assert rgb_to_hsv_parts(pixel(*rgb))[0].item() == pytest.approx(hue)
+        h, v, _ = rgb_to_hvi(pixel(*rgb), k).flatten().tolist()
+        assert math.atan2(v, h) % (2 * math.pi) == pytest.approx(
+            2 * math.pi * hue, abs=1e-5)
+
+
+def test_black_and_grey_have_no_chroma():
+    k = torch.tensor(1.0)
+    for rgb in ((0, 0, 0), (0.5, 0.5, 0.5)):
+        h, v, _ = rgb_to_hvi(pixel(*rgb), k).flatten().tolist()
+        assert h == 0.0 and v == 0.0
+
+
+def test_zero_for_identical_images_and_positive_otherwise():
+    torch.manual_seed(0)
+    img = torch.rand(2, 3, 8, 8)
+    loss = PolarizedHVILoss()
+    assert loss(img, img.clone()).item() == 0.0
+    assert loss(img, img.flip(1)).item() > 0.01
+
+
+def test_reductions_and_weight():
+    torch.manual_seed(0)
+    a, b = torch.rand(2, 3, 4, 4), torch.rand(2, 3, 4, 4)
+    full = PolarizedHVILoss(reduction='none')(a, b)
+    assert full.shape == (2, 3, 4, 4)
+    mean = PolarizedHVILoss(loss_weight=0.05)(a, b)
+    # L1 of H, V and I, each averaged, then summed, then weighted
+    assert mean.item() == pytest.approx(
+        0.05 * full.mean(dim=(0, 2, 3)).sum().item(), rel=1e-6)
+    assert PolarizedHVILoss(reduction='sum')(a, b).item() == pytest.approx(
+        full.sum().item(), rel=1e-6)
+
+
+def test_gradient_reaches_k_and_prediction():
+    torch.manual_seed(0)
+    pred = torch.rand(1, 3, 8, 8, requires_grad=True)
+    target = torch.rand(1, 3, 8, 8)
+    loss = PolarizedHVILoss()
+    loss(pred, target).backward()
+    assert loss.k.grad is not None and loss.k.grad.abs() > 0
+    assert pred.grad.abs().sum() > 0 and torch.isfinite(pred.grad).all()
+
+
+def test_k_is_clamped_to_its_bounds():
+    img, other = torch.rand(1, 3, 4, 4), torch.rand(1, 3, 4, 4)
+    loss = PolarizedHVILoss()
+    with torch.no_grad():
+        loss.k.fill_(50.0)
+    assert loss.effective_k().item() == 5.0
+    expected = polarized_hvi_loss(img, other, torch.tensor(5.0)).mean(
+        dim=(0, 2, 3)).sum()
+    assert loss(img, other).item() == pytest.approx(expected.item())
+
+
+def test_non_finite_input_gives_a_connected_zero():
+    pred = torch.full((1, 3, 4, 4), float('nan'), requires_grad=True)
+    loss = PolarizedHVILoss()
+    value = loss(pred, torch.rand(1, 3, 4, 4))
+    assert value.item() == 0.0
+    value.backward()
+    assert loss.k.grad is not None  # still in the graph (DDP)
+
+
+def test_fp32_under_autocast():
+    a, b = torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8)
+    expected = PolarizedHVILoss()(a, b)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        value = PolarizedHVILoss()(a.bfloat16(), b.bfloat16())
+    assert value.dtype == torch.float32
+    assert value.item() == pytest.approx(expected.item(), rel=0.05)
