@@ -22,3 +22,11 @@ val_dataloader = dict(
     dataset=dict(
         data_root=demo_root, data_prefix=dict(img='test/low', gt='test/high')))
 test_dataloader = val_dataloader
+
+# write the restored images alone (tools/run_demo.py collects them)
+visualizer = dict(
+    type='ConcatImageVisualizer',
+    vis_backends=[dict(type='LocalVisBackend')],
+    fn_key='gt_path',
+    img_keys=['pred_img'],
+    bgr2rgb=False)

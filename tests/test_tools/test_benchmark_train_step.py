@@ -1,0 +1,39 @@
+"""The training-step benchmark runs the configs' real train_step."""
+import importlib.util
+import os.path as osp
+
+import pytest
+
+from tool_runner import ROOT
+
+
+def load_tool():
+    path = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_train_step.py')
+    spec = importlib.util.spec_from_file_location('benchmark_train_step', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('config,phase', [
+    ('configs/demo/restorect-teacher_demo.py', 2),
+    ('configs/demo/restorect-student_demo.py', 1),
+    ('configs/demo/restorect-student_demo.py', 2),
+])
+def test_benchmark_reports_step_time(config, phase, tmp_path):
+    tool = load_tool()
+    figures = tool.main([
+        osp.join(ROOT, config), '--iters', '1', '--warmup', '1', '--batch',
+        '1', '--size', '32', '--phase', str(phase), '--device', 'cpu',
+        '--out', str(tmp_path / 'figures.json')
+    ])
+    assert figures['median_step_s'] > 0
+    assert figures['trainable_params'] > 0
+    assert (tmp_path / 'figures.json').is_file()
+
+
+def test_amp_needs_cuda():
+    tool = load_tool()
+    with pytest.raises(SystemExit, match='CUDA'):
+        tool.main([osp.join(ROOT, 'configs/demo/restorect-teacher_demo.py'),
+                   '--amp', '--device', 'cpu'])
