@@ -11,6 +11,7 @@ from mmengine.model import BaseModel
 
 from mmagic.structures import DataSample
 from restorect_mm.registry import MODELS
+from .ground_truth import ground_truth_in_model_space
 
 # Defaults (spec Part A). Reconstruction dominates: it is what makes (R, L)
 # a decomposition at all. The rest are regularisers, kept an order of
@@ -31,13 +32,6 @@ _DEFAULT_LOSSES = dict(
 )
 
 _TARGETS = ('lq', 'gt')
-
-
-def _first(value):
-    """Metainfo of a stacked DataSample is a per-sample list."""
-    if isinstance(value, (list, tuple)):
-        return value[0] if value else None
-    return value
 
 
 @MODELS.register_module()
@@ -328,33 +322,7 @@ class RestoRectDecomposer(BaseModel):
     def _gt_in_model_space(self, data_samples: Optional[DataSample],
                            normalised: bool,
                            like: torch.Tensor) -> Optional[torch.Tensor]:
-        """The ground truth in the inputs' channel order and value range.
-
-        MMagic's DataPreprocessor leaves ``gt_img`` normalised in the
-        output channel order in training, but *un-normalised and in BGR* in
-        test mode (for the metrics). This undoes the latter.
-
-        Args:
-            data_samples (DataSample, optional): Stacked samples.
-            normalised (bool): Whether ``gt_img`` is already normalised
-                (training-mode preprocessing).
-            like (Tensor): The inputs; the result gets their dtype/device
-                (test-mode ground truths may still be uint8).
-
-        Returns:
-            Tensor | None: (B, 3, H, W), or None without a ground truth.
-        """
-        if data_samples is None or 'gt_img' not in data_samples:
-            return None
-        gt = data_samples.gt_img.to(device=like.device, dtype=like.dtype)
-        meta = data_samples.metainfo
-        gt_order = _first(meta.get('gt_img_output_channel_order'))
-        in_order = _first(meta.get('img_output_channel_order'))
-        if gt_order and in_order and gt.shape[1] == 3:
-            orders = {gt_order.upper(), in_order.upper()}
-            if orders == {'RGB', 'BGR'}:
-                gt = gt.flip(1)
-        if not normalised and self.data_preprocessor._enable_normalize:
-            gt = (gt - self.data_preprocessor.mean) / \
-                self.data_preprocessor.std
-        return gt
+        """The ground truth in the inputs' channel order and value range
+        (see :func:`ground_truth_in_model_space`)."""
+        return ground_truth_in_model_space(self.data_preprocessor,
+                                           data_samples, normalised, like)
