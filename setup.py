@@ -18,7 +18,8 @@ PTH_SOURCE = os.path.join(HERE, 'restorect_mm', '_bootstrap', PTH_NAME)
 
 class BuildPyWithPth(build_py):
     """Copies the .pth hook and the configs/tools (for ``restorect_mm::`` config
-    inheritance through ``restorect_mm/.mim``) into the wheel."""
+    inheritance through ``restorect_mm/.mim``) into the wheel. In the source
+    tree (editable installs) ``restorect_mm/.mim`` holds symlinks instead."""
 
     def run(self):
         super().run()
@@ -27,9 +28,16 @@ class BuildPyWithPth(build_py):
             mim = os.path.join(self.build_lib, 'restorect_mm', '.mim')
             for folder in ('configs', 'tools'):
                 target = os.path.join(mim, folder)
-                if os.path.exists(target):
-                    shutil.rmtree(target)
+                if os.path.lexists(target):
+                    if os.path.islink(target):
+                        os.unlink(target)
+                    else:
+                        shutil.rmtree(target)
                 shutil.copytree(os.path.join(HERE, folder), target)
+            index = os.path.join(mim, 'model-index.yml')
+            if os.path.lexists(index):
+                os.unlink(index)
+            shutil.copyfile(os.path.join(HERE, 'model-index.yml'), index)
 
 
 cmdclass = {'build_py': BuildPyWithPth}

@@ -222,6 +222,37 @@ def visualize_tests_without_a_train_loop():
     BasicVisualizationHook._after_iter = _after_iter
 
 
+def enable_package_config_inheritance():
+    """Make ``_base_ = 'restorect_mm::demo/x.py'`` work.
+
+    mmengine accepts only the packages listed in its ``MODULE2PACKAGE``
+    (OpenMMLab's own), so restorect_mm is added there. It then finds
+    ``pkg/.mim/configs`` through ``get_installed_path``, which joins the
+    distribution's location with the package name: for an editable install
+    (PEP 660) that is site-packages, where the package is not. Fall back to
+    where Python imports the package from."""
+    import os.path as osp
+
+    import mmengine.config.config as config_module
+    from mmengine.config.utils import MODULE2PACKAGE
+    MODULE2PACKAGE.setdefault('restorect_mm', 'restorect_mm')
+    if hasattr(config_module.get_installed_path, '__wrapped__'):
+        return
+    original = config_module.get_installed_path
+
+    def get_installed_path(package):
+        path = original(package)
+        if not osp.isdir(path):
+            import importlib.util
+            spec = importlib.util.find_spec(package)
+            if spec is not None and spec.origin:
+                return osp.dirname(spec.origin)
+        return path
+
+    get_installed_path.__wrapped__ = original
+    config_module.get_installed_path = get_installed_path
+
+
 def silence_known_deprecation_noise():
     """diffusers 0.24 / transformers 4.36 (pinned by mmagic) warn about a
     private torch API at import; the warning is theirs, harmless, and floods

@@ -160,3 +160,22 @@ def test_visualization_while_testing_does_not_build_the_train_loop():
     hook = BasicVisualizationHook(interval=1)
     hook.after_test_iter(StubRunner(), 0, None, outputs=['a', 'b'])
     assert StubVisualizer.steps == [0, 0]
+
+
+def test_configs_inherit_restorect_mm_configs_by_package(tmp_path):
+    """Another project inherits 'restorect_mm::...' (editable install)."""
+    from mmengine.config import Config
+    child = tmp_path / 'child.py'
+    child.write_text("_base_ = 'restorect_mm::demo/restorect-decom_demo.py'\n"
+                     "train_cfg = dict(max_iters=7)\n")
+    cfg = Config.fromfile(str(child))
+    assert cfg.model.type == 'RestoRectDecomposer'
+    assert cfg.train_cfg.max_iters == 7
+    assert cfg.train_dataloader.dataset.type == 'PairedFolderDataset'
+    # the typed dicts now carry _scope_='restorect_mm': they must still build
+    from mmengine.registry import HOOKS
+    from mmagic.registry import MODELS
+    assert cfg.model['_scope_'] == 'restorect_mm'
+    assert type(MODELS.build(cfg.model)).__name__ == 'RestoRectDecomposer'
+    hook = HOOKS.build(cfg.default_hooks.checkpoint_safety)
+    assert type(hook).__name__ == 'CheckpointSafetyHook'
