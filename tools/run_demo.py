@@ -90,21 +90,23 @@ def train_and_test(name, config, work_root, data_root, extra=()):
                 train_s=train_time, metrics=metrics)
 
 
-def publish(ckpt, out, log_dir):
-    log = osp.join(log_dir, 'publish.log')
-    run([sys.executable, 'tools/publish_model.py', ckpt, out], log)
+def run_writing_weights(script, ckpt, out, log_dir):
+    """Run a tool that writes a weights file and prints its final path
+    (publish_model.py, extract_student.py); returns that path."""
+    log = osp.join(log_dir, osp.basename(script).replace('.py', '.log'))
+    run([sys.executable, script, ckpt, out], log)
     with open(log) as f:
         lines = [ln.strip() for ln in f if ln.strip().endswith('.pth')]
     return lines[-1]
+
+
+def publish(ckpt, out, log_dir):
+    return run_writing_weights('tools/publish_model.py', ckpt, out, log_dir)
 
 
 def extract_student(ckpt, out, log_dir):
-    log = osp.join(log_dir, 'extract_student.log')
-    run([sys.executable, 'tools/model_converters/extract_student.py', ckpt,
-         out], log)
-    with open(log) as f:
-        lines = [ln.strip() for ln in f if ln.strip().endswith('.pth')]
-    return lines[-1]
+    return run_writing_weights('tools/model_converters/extract_student.py',
+                               ckpt, out, log_dir)
 
 
 def test_student(weights, work_root, data_root):

@@ -29,6 +29,7 @@ from restorect_mm.engine.model_wrappers import phased_train_step
 from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                check_state_dict_fits,
                                                load_weights)
+from restorect_mm.models.losses.feature_capture import FeatureCapture
 from restorect_mm.registry import MODELS
 from .restorect_student import pack_predictions, sample_priors
 
@@ -271,7 +272,6 @@ class RestoRectDistiller(BaseModel):
         return z_rex, z_img, retinex_lq, retinex_gt
 
     def _capture(self, module, names):
-        from restorect_mm.models.losses.feature_capture import FeatureCapture
         return FeatureCapture(_unwrap(module), names)
 
     # --------------------------------------------------------------- loss --
