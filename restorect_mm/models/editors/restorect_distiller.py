@@ -31,6 +31,7 @@ from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                load_weights)
 from restorect_mm.models.losses.feature_capture import FeatureCapture
 from restorect_mm.registry import MODELS
+from .ground_truth import ground_truth_in_model_space
 from .restorect_student import pack_predictions, sample_priors
 
 _TEACHER_PARTS = ('generator', 'rex_prior', 'img_prior', 'decom_low',
@@ -369,8 +370,11 @@ class RestoRectDistiller(BaseModel):
         if isinstance(inputs, dict):
             inputs = inputs['img']
         if mode == 'loss':
-            return self.compute_losses(inputs, data_samples.gt_img,
-                                       self.current_phase())
+            gt = ground_truth_in_model_space(self.data_preprocessor,
+                                             data_samples, True, inputs)
+            if gt is None:
+                raise ValueError('RestoRectDistiller needs gt_img to train')
+            return self.compute_losses(inputs, gt, self.current_phase())
         if self.student_uses_priors:
             seed = self.test_cfg.get('seed', 0)
             generator = None if seed is None else torch.Generator(
