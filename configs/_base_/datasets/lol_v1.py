@@ -1,11 +1,10 @@
 # LOL-v1 (Wei et al. 2018): 485 training and 15 test pairs of 600 x 400.
 #   data/LOL-v1/our485/{low,high}/*.png, data/LOL-v1/eval15/{low,high}/*.png
-# Training loads 512-px crops (the progressive patch hook of stage 1 takes
-# smaller sub-crops from them). 400 px is shorter than 512: the reference
-# reflect-pads to >= 512 before cropping; MMagic's PairedRandomCrop cannot
-# pad, so NumpyPad adds the 112 missing rows (reflect, bottom) for LOL's fixed
-# 600 x 400 size. Images of another size need another padding (a padding crop
-# transform is planned).
+# Training loads 512-px crops (the progressive patch hook takes smaller
+# sub-crops from them). 400 px is shorter than 512: as the reference, both
+# images are padded to >= 512 by reflection (OpenCV's BORDER_REFLECT, i.e.
+# numpy's 'symmetric') before the crop; one of the 8 dihedral transforms is
+# then applied identically to both.
 _base_ = './paired_lowlight.py'
 
 data_root = 'data/LOL-v1'
@@ -14,15 +13,9 @@ crop_size = 512
 train_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
     dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='NumpyPad', keys=['img', 'gt'],
-         padding=((0, 112), (0, 0), (0, 0)), mode='reflect'),
-    dict(type='PairedRandomCrop', gt_patch_size=crop_size),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
+    dict(type='PairedRandomCropPad', keys=['img', 'gt'], crop_size=crop_size,
+         pad_mode='symmetric'),
+    dict(type='RandomDihedral', keys=['img', 'gt']),
     dict(type='PackInputs'),
 ]
 

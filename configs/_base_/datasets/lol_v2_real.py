@@ -3,7 +3,7 @@
 #   data/LOL-v2/Real_captured/{Train,Test}/{Low,Normal}/*.png
 # LQ and GT files pair by the first run of digits in their names
 # (low00001.png <-> normal00001.png). 512-px training crops after reflect
-# padding of the 400-px side (see lol_v1.py about NumpyPad).
+# padding of the 400-px side (see lol_v1.py).
 _base_ = './lol_v1.py'
 
 data_root = 'data/LOL-v2/Real_captured'

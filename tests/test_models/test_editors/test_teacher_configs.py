@@ -45,8 +45,8 @@ def test_full_size_configs(path):
     root, low = DATA[path]
     dataset = cfg.train_dataloader.dataset
     assert (dataset.data_root, dataset.data_prefix.img) == (root, low)
-    crop = [t for t in dataset.pipeline if t.type == 'PairedRandomCrop']
-    assert crop[0].gt_patch_size == 512
+    crop = [t for t in dataset.pipeline if t.type == 'PairedRandomCropPad']
+    assert crop[0].crop_size == 512
     for transform in dataset.pipeline + cfg.val_dataloader.dataset.pipeline:
         TRANSFORMS.build(transform)
     hooks = {h.type: h for h in cfg.custom_hooks}
@@ -64,12 +64,11 @@ def test_padding_reaches_the_crop_size():
     import numpy as np
     for path, shape in ((FULL[0], (400, 600, 3)), (FULL[3], (384, 384, 3))):
         cfg, _ = _load(path)
-        pad = [t for t in cfg.train_dataloader.dataset.pipeline
-               if t.type == 'NumpyPad'][0]
-        out = TRANSFORMS.build(pad).transform(
-            dict(img=np.zeros(shape), gt=np.zeros(shape)))
-        assert min(out['img'].shape[:2]) >= 512
-        assert out['img'].shape == out['gt'].shape
+        crop = [t for t in cfg.train_dataloader.dataset.pipeline
+                if t.type == 'PairedRandomCropPad'][0]
+        out = TRANSFORMS.build(crop).transform(
+            dict(img=np.zeros(shape), gt=np.ones(shape)))
+        assert out['img'].shape == out['gt'].shape == (512, 512, 3)
 
 
 def test_demo_config_builds_and_runs_one_forward():
