@@ -10,18 +10,8 @@ _base_ = [
 experiment_name = 'restorect-student_8xb8-240k_lolv2-syn'
 work_dir = f'./work_dirs/{experiment_name}'
 
-encoder_iters = 80_000
+# phase 1 lasts 80k iterations, the schedule base's default
 model = dict(
-    encoder_iters=encoder_iters,
-    teacher_weights=f'work_dirs/restorect-teacher_8xb8-300k_lolv2-syn/'
+    teacher_weights='work_dirs/restorect-teacher_8xb8-300k_lolv2-syn/'
     'restorect-teacher.pth')
 train_dataloader = dict(batch_size=8, num_workers=8)
-param_scheduler = dict(
-    prior_flows=[
-        dict(type='MultiStepLR', by_epoch=False, milestones=[60_000],
-             gamma=0.1, begin=0, end=encoder_iters)
-    ],
-    student=[
-        dict(type='StepLR', by_epoch=False, step_size=80_000, gamma=0.5,
-             begin=encoder_iters, end=240_000)
-    ])
