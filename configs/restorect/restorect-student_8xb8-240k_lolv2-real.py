@@ -13,7 +13,7 @@ work_dir = f'./work_dirs/{experiment_name}'
 encoder_iters = 100_000
 model = dict(
     encoder_iters=encoder_iters,
-    teacher_weights=f'work_dirs/restorect-teacher_8xb8-300k_lolv2-real/'
+    teacher_weights='work_dirs/restorect-teacher_8xb8-300k_lolv2-real/'
     'restorect-teacher.pth')
 train_dataloader = dict(batch_size=8, num_workers=8)
 param_scheduler = dict(
