@@ -192,11 +192,25 @@ def make_metric_results_json_safe():
             cls.evaluate = _json_safe_evaluate(cls.evaluate)
 
 
+class _RunnerAtStepZero:
+    """A runner seen through a proxy whose ``iter`` is 0 (all else
+    delegated), for hooks run while no train loop is built."""
+
+    iter = 0
+
+    def __init__(self, runner):
+        self._runner = runner
+
+    def __getattr__(self, name):
+        return getattr(self._runner, name)
+
+
 def visualize_tests_without_a_train_loop():
     """MMagic's BasicVisualizationHook asks for ``runner.iter`` while testing,
     which builds the *training* loop and dataloader: ``test.py`` then fails
-    unless the training data exist too. Use step 0 when no train loop was
-    built. Needs mmagic: applied by ``import restorect_mm``."""
+    unless the training data exist too. When no train loop was built, the
+    hook sees step 0 instead. Needs mmagic: applied by
+    ``import restorect_mm``."""
     from mmagic.engine.hooks import BasicVisualizationHook
     if hasattr(BasicVisualizationHook._after_iter, '__wrapped__'):
         return
@@ -205,18 +219,9 @@ def visualize_tests_without_a_train_loop():
     def _after_iter(self, runner, batch_idx, data_batch=None, outputs=None,
                     mode='train'):
         train_loop = getattr(runner, '_train_loop', None)
-        if mode == 'train' or not (train_loop is None
-                                   or isinstance(train_loop, dict)):
-            return original(self, runner, batch_idx, data_batch, outputs,
-                            mode)
-        if mode == 'val' and not self._on_val or (mode == 'test'
-                                                  and not self._on_test):
-            return
-        interval = self._interval if isinstance(
-            self._interval, int) else self._interval.get(mode, 1)
-        if self.every_n_inner_iters(batch_idx, interval):
-            for data_sample in outputs:
-                runner.visualizer.add_datasample(data_sample, step=0)
+        if train_loop is None or isinstance(train_loop, dict):
+            runner = _RunnerAtStepZero(runner)
+        return original(self, runner, batch_idx, data_batch, outputs, mode)
 
     _after_iter.__wrapped__ = original
     BasicVisualizationHook._after_iter = _after_iter
