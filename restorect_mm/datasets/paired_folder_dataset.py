@@ -6,21 +6,14 @@ import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.dataset import BaseDataset
-from mmengine.registry import DefaultScope
 
 from restorect_mm.registry import DATASETS
+from .image_folder import (IMG_EXTENSIONS, DatasetLayoutError,
+                           DatasetNotFoundError, mmagic_default_scope)
+from .split_file import read_split_file, select_by_split
 
-IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 _FIRST_DIGITS = re.compile(r'\d+')
 _SHOW = 5  # how many offending names an error message lists
-
-
-class DatasetLayoutError(ValueError):
-    """The folders of a paired dataset do not form a valid set of pairs."""
-
-
-class DatasetNotFoundError(DatasetLayoutError, FileNotFoundError):
-    """The data root or an LQ / GT folder does not exist."""
 
 
 def pairing_key(filename: str, match_by: str = 'digits'):
@@ -89,6 +82,13 @@ class PairedFolderDataset(BaseDataset):
     files and the fix: missing data root or folder, empty folder, unequal
     counts, unmatched names, duplicate keys.
 
+    ``split_file`` restricts the set to the LQ files it lists (one file
+    name or stem per line, e.g. the ``train.txt`` / ``test.txt`` written by
+    ``tools/dataset_converters/make_split.py``), so one pair of folders can
+    serve a train and a test split. Pairing is still checked over the whole
+    folders; a listed name that is not an LQ file is an error naming the
+    line.
+
     Each item's data info holds ``key`` (LQ file stem, used to name saved
     outputs), ``img_path``, ``gt_path`` (what MMagic's ``LoadImageFromFile``
     / ``LoadImageStrict`` read) and ``pair_id`` (the matching key as text).
@@ -103,6 +103,8 @@ class PairedFolderDataset(BaseDataset):
         metainfo: Extra meta information. Defaults to None.
         match_by: ``'digits'`` or ``'stem'``, see above.
         extensions: File extensions that count as images (lower case).
+        split_file: Optional text file of LQ names to keep, relative to
+            ``data_root`` unless absolute. Defaults to None (all pairs).
         **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments
             (``serialize_data``, ``lazy_init``, ``indices``,
             ``max_refetch``, ...).
@@ -119,6 +121,7 @@ class PairedFolderDataset(BaseDataset):
                  metainfo: Optional[dict] = None,
                  match_by: str = 'digits',
                  extensions: Sequence[str] = IMG_EXTENSIONS,
+                 split_file: Optional[str] = None,
                  **kwargs):
         if data_prefix is None:
             data_prefix = dict(img='low', gt='high')
@@ -133,6 +136,9 @@ class PairedFolderDataset(BaseDataset):
             raise ValueError('PairedFolderDataset pairs files by name and '
                              'takes no ann_file')
         self.match_by = match_by
+        self.split_file = split_file
+        if split_file and data_root and not osp.isabs(split_file):
+            self.split_file = osp.join(data_root, split_file)
         self.extensions = tuple(e.lower() for e in extensions)
         if data_root is not None and not osp.isdir(data_root):
             raise DatasetNotFoundError(
@@ -140,11 +146,7 @@ class PairedFolderDataset(BaseDataset):
                 'exist or is not a folder; fix data_root in the config (or '
                 'create the data, e.g. with '
                 'tools/dataset_converters/synthesize_lowlight.py)')
-        # Pipeline transforms are built from the current default scope; a
-        # Runner sets 'mmagic', but outside one (scripts, notebooks, tests)
-        # mmengine's own registry would not know MMagic's transforms.
-        scope = None if DefaultScope.get_current_instance() else 'mmagic'
-        with DefaultScope.overwrite_default_scope(scope):
+        with mmagic_default_scope():
             super().__init__(
                 data_root=data_root,
                 data_prefix=dict(data_prefix),
@@ -227,8 +229,14 @@ class PairedFolderDataset(BaseDataset):
                 f'PairedFolderDataset: {counts}' + '; '.join(parts) +
                 f'. Files are paired by {rule}; add the missing '
                 'counterparts or remove the extra files.')
+        keys = sorted(lq)
+        if self.split_file:
+            wanted = read_split_file(self.split_file,
+                                     type(self).__name__)
+            keys = select_by_split(keys, lambda k: lq[k], wanted,
+                                   self.split_file, lq_dir)
         data_list = []
-        for k in sorted(lq):
+        for k in keys:
             data_list.append(
                 dict(
                     key=osp.splitext(lq[k])[0],
