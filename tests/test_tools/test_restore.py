@@ -1,0 +1,106 @@
+"""tools/restore.py: reproduces tools/test.py's PSNR, skips bad files with a
+non-zero exit, stays within --memory-limit."""
+import glob
+import json
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+
+from tool_runner import ROOT, make_pairs, run_tool
+
+sys.path.insert(0, osp.join(ROOT, 'tests', 'test_apis'))
+from tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
+
+
+def test_restore_reproduces_test_py_psnr(tmp_path):
+    import restorect_mm  # noqa: F401
+    from mmagic.evaluation.metrics.psnr import psnr
+    data = make_pairs(str(tmp_path / 'data'), n_train=0, n_test=3, size=64)
+    weights, _ = make_student_checkpoint(tmp_path)
+    metrics_file = str(tmp_path / 'm.json')
+    run_tool(['tools/test.py', INFERENCE_DEMO, weights, '--work-dir',
+              str(tmp_path / 'test'), '--out', metrics_file, '--cfg-options',
+              f'test_dataloader.dataset.data_root={data}'])
+    out_dir = str(tmp_path / 'restored')
+    run_tool(['tools/restore.py', INFERENCE_DEMO, weights,
+              osp.join(data, 'test', 'low'), '-o', out_dir])
+    scores = []
+    for gt_path in sorted(glob.glob(osp.join(data, 'test', 'high', '*'))):
+        restored = cv2.imread(osp.join(out_dir, osp.basename(gt_path)))
+        gt = cv2.imread(gt_path)
+        # as MMagic's PSNR metric: RGB, 0..255, no crop
+        scores.append(psnr(restored[..., ::-1].astype(np.float64),
+                           gt[..., ::-1].astype(np.float64)))
+    with open(metrics_file) as f:
+        expected = json.load(f)['PSNR']
+    gap = abs(float(np.mean(scores)) - expected)
+    print(f'restore.py {np.mean(scores):.4f} dB vs test.py {expected:.4f} dB')
+    assert len(scores) == 3
+    assert gap < 0.01
+
+
+def test_bad_inputs_are_skipped_and_summarised(tmp_path):
+    weights, _ = make_student_checkpoint(tmp_path)
+    src = tmp_path / 'in'
+    src.mkdir()
+    rgb = np.random.default_rng(0).integers(0, 256, (20, 28, 3), np.uint8)
+    cv2.imwrite(str(src / 'good.png'), rgb)
+    cv2.imwrite(str(src / 'good16.tif'), rgb.astype(np.uint16) * 257)
+    (src / 'corrupt.png').write_bytes(b'\x89PNG garbage')
+    (src / 'empty.jpg').write_bytes(b'')
+    out_dir = tmp_path / 'out'
+    proc = run_tool(['tools/restore.py', INFERENCE_DEMO, weights, str(src),
+                     str(tmp_path / 'missing' / '*.png'), '-o',
+                     str(out_dir)], check=False)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert sorted(p.name for p in out_dir.iterdir()) == ['good.png',
+                                                         'good16.tif']
+    assert cv2.imread(str(out_dir / 'good16.tif'),
+                      cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    for name in ('corrupt.png', 'empty.jpg', 'missing'):
+        assert name in proc.stderr
+    assert '3 failed' in proc.stderr
+    assert 'restored 2 of 5' in proc.stdout
+
+
+def test_wrong_checkpoint_and_fp16_on_cpu_fail_clearly(tmp_path):
+    import torch
+    bad = tmp_path / 'bad.pth'
+    torch.save({'state_dict': {'x': torch.zeros(1)}}, bad)
+    img = tmp_path / 'a.png'
+    cv2.imwrite(str(img), np.zeros((8, 8, 3), np.uint8))
+    proc = run_tool(['tools/restore.py', INFERENCE_DEMO, str(bad), str(img),
+                     '-o', str(tmp_path / 'o')], check=False)
+    assert proc.returncode != 0
+    assert 'does not fit' in proc.stderr and str(bad) in proc.stderr
+    weights, _ = make_student_checkpoint(tmp_path)
+    proc = run_tool(['tools/restore.py', INFERENCE_DEMO, weights, str(img),
+                     '-o', str(tmp_path / 'o'), '--fp16'], check=False)
+    assert proc.returncode != 0 and '--fp16 needs a GPU' in proc.stderr
+
+
+def test_memory_limit_bounds_peak_rss(tmp_path):
+    """A 960 x 640 image under a limit that forces tiles: the whole
+    process's peak resident memory stays within it."""
+    weights, _ = make_student_checkpoint(tmp_path)
+    img = tmp_path / 'large.png'
+    rng = np.random.default_rng(0)
+    cv2.imwrite(str(img), cv2.resize(
+        rng.integers(0, 256, (64, 96, 3), np.uint8), (960, 640)))
+    limit_mib = 1400
+    # a fresh parent whose only child is restore.py reports its peak RSS
+    probe = (
+        'import resource, subprocess, sys; '
+        'p = subprocess.run(sys.argv[1:]); '
+        'print("PEAK_KB", resource.getrusage('
+        'resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)')
+    proc = run_tool(['-c', probe, sys.executable, 'tools/restore.py',
+                     INFERENCE_DEMO, weights, str(img), '-o',
+                     str(tmp_path / 'o'), '--memory-limit', str(limit_mib)])
+    peak_mib = int(proc.stdout.split('PEAK_KB')[1].split()[0]) / 1024
+    print(f'peak RSS {peak_mib:.0f} MiB (limit {limit_mib} MiB)')
+    assert peak_mib <= limit_mib
+    assert cv2.imread(str(tmp_path / 'o' / 'large.png')).shape == (640, 960,
+                                                                   3)
