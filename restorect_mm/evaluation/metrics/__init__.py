@@ -1,4 +1,15 @@
 """Metrics of restorect_mm (registered into MMagic's METRICS on import)."""
 from .retinex_metric import RetinexDecompositionMetric
+from .niqe_checked import NIQEChecked
+from .no_reference_metric import NoReferenceMetric
+from .protocol_psnr_ssim import ProtocolPSNR, ProtocolSSIM
+from .uciqe import UCIQE
+from .uiqm import UIQM
+from .brisque import BRISQUE
+from .inception_fid import InceptionFID
+from .lpips_metric import LPIPS
 
 __all__ = ['RetinexDecompositionMetric']
+__all__ += ['NIQEChecked', 'NoReferenceMetric', 'ProtocolPSNR',
+            'ProtocolSSIM', 'UCIQE', 'UIQM']
+__all__ += ['BRISQUE', 'InceptionFID', 'LPIPS']

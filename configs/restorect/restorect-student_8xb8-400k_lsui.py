@@ -1,0 +1,18 @@
+# RestoRect student on LSUI, 8 GPUs x batch 8, 400_000 iterations, phase 1
+# for the first 100_000 (reference recipe, spec Part B 7; the reference
+# tested its not stated checkpoint). Set the teacher:
+#   --cfg-options model.teacher_weights=restorect-teacher_lsui-<hash>.pth
+_base_ = [
+    '../_base_/models/restorect_student.py',
+    '../_base_/schedules/restorect_student_400k.py',
+    '../_base_/datasets/lsui.py',
+]
+
+experiment_name = 'restorect-student_8xb8-400k_lsui'
+work_dir = f'./work_dirs/{experiment_name}'
+
+model = dict(
+    encoder_iters=100_000,
+    teacher_weights='work_dirs/restorect-teacher_8xb8-300k_lsui/'
+    'restorect-teacher.pth')
+train_dataloader = dict(batch_size=8, num_workers=8)

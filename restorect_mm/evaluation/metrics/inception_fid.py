@@ -1,0 +1,224 @@
+"""FID of predictions against ground truths with torchvision's Inception-v3.
+
+MMagic's ``FID`` needs its own (downloaded) Inception and a generative
+sampler; this one scores a restoration test set as the paper did.
+"""
+import logging
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torchvision
+import torchvision.transforms.functional as TF
+from mmagic.evaluation.metrics.base_sample_wise_metric import \
+    BaseSampleWiseMetric
+from mmagic.evaluation.metrics.metrics_utils import obtain_data
+from mmengine.logging import print_log
+
+from restorect_mm.registry import METRICS
+from .frechet_distance import frechet_distance
+from .image_batch import as_rgb_batch, check_channel_order
+from .torchvision_checkpoint import default_torchvision_checkpoint
+
+INCEPTION_V3_WEIGHTS_FILE = 'inception_v3_google-0cc3c7bd.pth'
+INCEPTION_SIZE = 299
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def build_inception_pool_extractor(weights: str) -> torch.nn.Module:
+    """Inception-v3 returning the 2048-d average-pool features.
+
+    ``transform_input=True`` as torchvision sets for these weights: it maps
+    ImageNet-normalised input to the [-1, 1] range Google's weights expect.
+
+    Args:
+        weights (str): torchvision's Inception-v3 ImageNet state dict
+            (``inception_v3_google-0cc3c7bd.pth``, with ``AuxLogits.*``).
+
+    Returns:
+        nn.Module: (N, 3, 299, 299) ImageNet-normalised -> (N, 2048); eval
+        mode, on CPU.
+
+    Raises:
+        FileNotFoundError: No file at ``weights``.
+        ValueError: The file is not an Inception-v3 state dict.
+    """
+    if not os.path.isfile(weights):
+        raise FileNotFoundError(
+            f'Inception-v3 weights not found at {weights!r}. Set the config '
+            'key `inception_weights` to torchvision\'s Inception-v3 ImageNet '
+            f'weights file ({INCEPTION_V3_WEIGHTS_FILE}).')
+    model = torchvision.models.inception_v3(
+        weights=None, aux_logits=True, init_weights=False,
+        transform_input=True)
+    state = torch.load(weights, map_location='cpu', weights_only=True)
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as error:
+        raise ValueError(
+            f'{weights!r} does not hold torchvision Inception-v3 weights '
+            f'(expected the state dict of {INCEPTION_V3_WEIGHTS_FILE}): '
+            f'{error}') from error
+    model.fc = torch.nn.Identity()  # logits layer -> pooled features
+    return model.eval()
+
+
+@METRICS.register_module()
+class InceptionFID(BaseSampleWiseMetric):
+    """Fréchet Inception Distance, predictions vs ground truths (lower is
+    better).
+
+    Per image: optional resize to ``resize_to`` (the paper: 256x256 for
+    both sets), bilinear resize to 299x299, ImageNet normalisation,
+    Inception-v3 average-pool features (2048-d). Real set = ground truths,
+    fake set = predictions; one FID over the whole set.
+
+    Few images give rank-deficient covariances (fewer samples than 2048
+    dimensions): the value is then exact but biased upwards and only
+    comparable at equal set size (see :mod:`.frechet_distance`). Needs at
+    least 2 images; with fewer nothing is reported.
+
+    Args:
+        inception_weights (str, optional): torchvision's Inception-v3
+            ImageNet weights. Default: torchvision's cache,
+            ``torch.hub.get_dir()/checkpoints/`` +
+            ``inception_v3_google-0cc3c7bd.pth``.
+        resize_to (int, optional): Square size both images are resized to
+            (bilinear) before Inception's own resize; the paper used 256.
+            Default: None (as given).
+        skip_without_weights (bool): When the weights file is missing, log
+            one warning and report nothing instead of raising.
+            Default: False.
+        gt_key (str): Key of the ground truth. Default: 'gt_img'.
+        pred_key (str): Key of the prediction under ``output``.
+            Default: 'pred_img'.
+        channel_order (str): Channel order of the stored images. MMagic's
+            edit models destruct predictions (and test-time ``gt_img``) to
+            'BGR', the default; 'RGB' for RGB tensors.
+        device (str): Where Inception runs. Default: 'cpu'.
+        collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
+        prefix (str, optional): Prefix of the metric name.
+    """
+
+    default_prefix: Optional[str] = ''
+    metric = 'FID'
+
+    def __init__(self,
+                 inception_weights: Optional[str] = None,
+                 resize_to: Optional[int] = None,
+                 skip_without_weights: bool = False,
+                 gt_key: str = 'gt_img',
+                 pred_key: str = 'pred_img',
+                 channel_order: str = 'BGR',
+                 device: str = 'cpu',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(
+            gt_key=gt_key,
+            pred_key=pred_key,
+            device=device,
+            collect_device=collect_device,
+            prefix=prefix)
+        self.inception_weights = inception_weights or \
+            default_torchvision_checkpoint(INCEPTION_V3_WEIGHTS_FILE)
+        self.resize_to = resize_to
+        self.skip_without_weights = skip_without_weights
+        self.channel_order = check_channel_order(channel_order)
+        self._model = None  # built on first use: configs build offline
+        self._skipping = False
+
+    def _weights_missing(self) -> bool:
+        """True (after one warning) when skipping for a missing file."""
+        if self._skipping:
+            return True
+        if self.skip_without_weights and not os.path.isfile(
+                self.inception_weights):
+            print_log(
+                f'InceptionFID: no weights at {self.inception_weights!r} '
+                '(config key `inception_weights`); FID is not reported.',
+                logger='current',
+                level=logging.WARNING)
+            self._skipping = True
+        return self._skipping
+
+    def _get_model(self) -> torch.nn.Module:
+        if self._model is None:
+            self._model = build_inception_pool_extractor(
+                self.inception_weights).to(self.device)
+        return self._model
+
+    def _preprocess(self, image: torch.Tensor) -> torch.Tensor:
+        """(C, H, W) or (T, C, H, W) 0..255 -> (N, 3, 299, 299) normalised.
+        """
+        image = as_rgb_batch(image.to(self.device), self.channel_order) / 255
+        if self.resize_to is not None:
+            image = TF.resize(
+                image, [self.resize_to, self.resize_to], antialias=True)
+        image = TF.resize(
+            image, [INCEPTION_SIZE, INCEPTION_SIZE], antialias=True)
+        return TF.normalize(image, IMAGENET_MEAN, IMAGENET_STD)
+
+    @torch.no_grad()
+    def _features(self, image: torch.Tensor) -> np.ndarray:
+        """(N, 2048) float64 pool features of (C, H, W) / (T, C, H, W)."""
+        features = self._get_model()(self._preprocess(image))
+        return features.double().cpu().numpy()
+
+    def process(self, data_batch: dict,
+                data_samples: Sequence[dict]) -> None:
+        """Extract the features of one batch (FID comes at the end).
+
+        Args:
+            data_batch (dict): The batch from the dataloader (unused).
+            data_samples (Sequence[dict]): One dict per image, with
+                ``gt_key`` (C, H, W) 0..255 and ``output[pred_key]``.
+        """
+        if self._weights_missing():
+            return
+        for sample in data_samples:
+            real = self._features(obtain_data(sample, self.gt_key))
+            fake = self._features(
+                obtain_data(sample['output'], self.pred_key))
+            self.results.append({'real': real, 'fake': fake})
+
+    def evaluate(self, size: Optional[int] = None) -> dict:
+        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
+        Evaluator calls ``evaluate(size)``: both work. Returns ``{}`` when
+        skipping for missing weights."""
+        if size is not None:
+            self.size = size
+        if self._skipping:
+            self.results.clear()
+            return {}
+        return super().evaluate()
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """FID over all images of all ranks.
+
+        Args:
+            results (list[dict]): ``{'real': (k, 2048), 'fake': (k, 2048)}``
+                per image.
+
+        Returns:
+            dict[str, float]: ``{'FID': value}``, or ``{}`` with fewer than
+            2 images.
+        """
+        real, fake = self._stack(results)
+        if len(real) < 2 or len(fake) < 2:
+            print_log(
+                f'InceptionFID needs at least 2 images, got {len(fake)}; '
+                'FID is not reported.',
+                logger='current',
+                level=logging.WARNING)
+            return {}
+        return {self.metric: float(frechet_distance(real, fake))}
+
+    @staticmethod
+    def _stack(results: List[dict]) -> Tuple[np.ndarray, np.ndarray]:
+        if not results:
+            return np.zeros((0, 1)), np.zeros((0, 1))
+        real = np.concatenate([np.asarray(r['real']) for r in results])
+        fake = np.concatenate([np.asarray(r['fake']) for r in results])
+        return real, fake

@@ -1,0 +1,165 @@
+"""LPIPS (VGG) between predictions and ground truths, offline weights."""
+import os
+import warnings
+from typing import Dict, List, Optional, Sequence
+
+import lpips
+import numpy as np
+import torch
+from mmagic.evaluation.metrics.base_sample_wise_metric import \
+    BaseSampleWiseMetric
+from mmagic.evaluation.metrics.metrics_utils import obtain_data
+
+from restorect_mm.registry import METRICS
+from .image_batch import as_rgb_batch, check_channel_order
+from .torchvision_checkpoint import default_torchvision_checkpoint
+
+VGG16_WEIGHTS_FILE = 'vgg16-397923af.pth'  # torchvision's ImageNet VGG16
+
+
+def build_lpips_vgg(backbone_weights: str) -> lpips.LPIPS:
+    """LPIPS-VGG (v0.1) with the VGG16 backbone loaded from a local file.
+
+    The lpips package ships its linear-layer weights but asks torchvision
+    to download the backbone; here the backbone is built random
+    (``pnet_rand=True``, no download) and filled from ``backbone_weights``.
+
+    Args:
+        backbone_weights (str): torchvision's VGG16 ImageNet state dict
+            (``vgg16-397923af.pth``); ``classifier.*`` keys are ignored.
+
+    Returns:
+        lpips.LPIPS: The model in eval mode, on CPU.
+
+    Raises:
+        FileNotFoundError: No file at ``backbone_weights``.
+        ValueError: The file is not a VGG16 state dict.
+    """
+    if not os.path.isfile(backbone_weights):
+        raise FileNotFoundError(
+            f'LPIPS backbone weights not found at {backbone_weights!r}. Set '
+            'the config key `backbone_weights` to torchvision\'s VGG16 '
+            f'ImageNet weights file ({VGG16_WEIGHTS_FILE}).')
+    with warnings.catch_warnings():  # lpips uses torchvision's old API
+        warnings.simplefilter('ignore')
+        model = lpips.LPIPS(
+            net='vgg', pretrained=True, pnet_rand=True, verbose=False)
+    state = torch.load(
+        backbone_weights, map_location='cpu', weights_only=True)
+    # lpips splits ``features`` into slice1..5 keeping torchvision's layer
+    # indices as child names: ``features.<i>.*`` -> ``slice<k>.<i>.*``.
+    backbone_state = {}
+    for slice_name, block in model.net.named_children():
+        for index, _ in block.named_children():
+            for param in ('weight', 'bias'):
+                key = f'features.{index}.{param}'
+                if key in state:
+                    backbone_state[f'{slice_name}.{index}.{param}'] = \
+                        state[key]
+    try:
+        model.net.load_state_dict(backbone_state, strict=True)
+    except RuntimeError as error:
+        raise ValueError(
+            f'{backbone_weights!r} does not hold torchvision VGG16 weights '
+            f'(expected the state dict of {VGG16_WEIGHTS_FILE}): '
+            f'{error}') from error
+    return model.eval()
+
+
+@METRICS.register_module()
+class LPIPS(BaseSampleWiseMetric):
+    """Learned Perceptual Image Patch Similarity (lower is better).
+
+    The ``lpips`` package, VGG backbone, v0.1 linear layers (as the paper),
+    inputs 0..255 scaled to [-1, 1]; mean over images.
+
+    Note: the paper's helper flipped RGB->BGR before LPIPS; this metric
+    feeds RGB, as LPIPS was trained (``channel_order='RGB'`` on MMagic's
+    BGR outputs would reproduce the paper's BGR input).
+
+    Args:
+        backbone_weights (str, optional): torchvision's VGG16 ImageNet
+            weights (``vgg16-397923af.pth``). Default: torchvision's cache,
+            ``torch.hub.get_dir()/checkpoints/vgg16-397923af.pth``.
+        gt_key (str): Key of the ground truth. Default: 'gt_img'.
+        pred_key (str): Key of the prediction under ``output``.
+            Default: 'pred_img'.
+        channel_order (str): Channel order of the stored images. MMagic's
+            edit models destruct predictions (and test-time ``gt_img``) to
+            'BGR', the default; 'RGB' for RGB tensors.
+        device (str): Where the network runs. Default: 'cpu'.
+        collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
+        prefix (str, optional): Prefix of the metric name.
+    """
+
+    default_prefix: Optional[str] = ''
+    metric = 'LPIPS'
+
+    def __init__(self,
+                 backbone_weights: Optional[str] = None,
+                 gt_key: str = 'gt_img',
+                 pred_key: str = 'pred_img',
+                 channel_order: str = 'BGR',
+                 device: str = 'cpu',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(
+            gt_key=gt_key,
+            pred_key=pred_key,
+            device=device,
+            collect_device=collect_device,
+            prefix=prefix)
+        self.channel_order = check_channel_order(channel_order)
+        self.backbone_weights = backbone_weights or \
+            default_torchvision_checkpoint(VGG16_WEIGHTS_FILE)
+        self._model = None  # built on first use: configs build offline
+
+    def _get_model(self) -> lpips.LPIPS:
+        if self._model is None:
+            self._model = build_lpips_vgg(self.backbone_weights).to(
+                self.device)
+        return self._model
+
+    def _to_unit_range(self, image: torch.Tensor) -> torch.Tensor:
+        """(C, H, W) or (T, C, H, W) 0..255 -> (N, 3, H, W) RGB [-1, 1]."""
+        rgb = as_rgb_batch(image.to(self.device), self.channel_order)
+        return rgb / 127.5 - 1
+
+    @torch.no_grad()
+    def process(self, data_batch: dict,
+                data_samples: Sequence[dict]) -> None:
+        """Score one batch.
+
+        Args:
+            data_batch (dict): The batch from the dataloader (unused).
+            data_samples (Sequence[dict]): One dict per image, with
+                ``gt_key`` (C, H, W) 0..255 and ``output[pred_key]``.
+        """
+        model = self._get_model()
+        for sample in data_samples:
+            gt = self._to_unit_range(obtain_data(sample, self.gt_key))
+            pred = self._to_unit_range(
+                obtain_data(sample['output'], self.pred_key))
+            distance = model(pred, gt).mean().item()
+            self.results.append({self.metric: float(distance)})
+
+    def evaluate(self, size: Optional[int] = None) -> dict:
+        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
+        Evaluator calls ``evaluate(size)``: both work."""
+        if size is not None:
+            self.size = size
+        return super().evaluate()
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Mean LPIPS over all images.
+
+        Args:
+            results (list[dict]): Per-image results of all ranks.
+
+        Returns:
+            dict[str, float]: ``{'LPIPS': mean}``.
+        """
+        return {
+            self.metric:
+            float(np.mean([result[self.metric] for result in results]))
+        }
