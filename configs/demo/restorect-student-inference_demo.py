@@ -30,3 +30,7 @@ visualizer = dict(
     fn_key='gt_path',
     img_keys=['pred_img'],
     bgr2rgb=False)
+
+# the demo scores PSNR / SSIM only: LPIPS and FID of the full evaluator need
+# network weights that the demo does not download
+test_evaluator = [dict(type='PSNR'), dict(type='SSIM')]

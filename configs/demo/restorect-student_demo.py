@@ -72,3 +72,7 @@ custom_hooks = [
          priority='ABOVE_NORMAL'),
     dict(type='BasicVisualizationHook', interval=1),
 ]
+
+# the demo scores PSNR / SSIM only: LPIPS and FID of the full evaluator need
+# network weights that the demo does not download
+test_evaluator = [dict(type='PSNR'), dict(type='SSIM')]

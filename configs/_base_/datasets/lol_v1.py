@@ -5,7 +5,7 @@
 # images are padded to >= 512 by reflection (OpenCV's BORDER_REFLECT, i.e.
 # numpy's 'symmetric') before the crop; one of the 8 dihedral transforms is
 # then applied identically to both.
-_base_ = './paired_lowlight.py'
+_base_ = ['./paired_lowlight.py', '../evaluators/paired.py']
 
 data_root = 'data/LOL-v1'
 crop_size = 512
@@ -31,6 +31,6 @@ val_dataloader = dict(
         data_prefix=dict(img='eval15/low', gt='eval15/high')))
 test_dataloader = val_dataloader
 
-# standard protocol: full resolution, RGB, no crop, no GT statistics
-val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
-test_evaluator = val_evaluator
+# evaluators (../evaluators/paired.py): PSNR / SSIM while training; the test
+# adds LPIPS, FID (when its weights are given), NIQE and BRISQUE. Standard
+# protocol: full resolution, RGB, no crop, no GT statistics.
