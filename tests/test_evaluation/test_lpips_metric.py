@@ -52,8 +52,10 @@ def test_backbone_is_the_given_vgg16(vgg16_file):
     state = torch.load(vgg16_file, weights_only=True)
     model = build_lpips_vgg(vgg16_file)
     # lpips keeps torchvision's layer index: features.28 lives in slice5.
-    assert torch.equal(model.net.slice1[0].weight, state['features.0.weight'])
-    assert torch.equal(model.net.slice5[28].bias, state['features.28.bias'])
+    slice1_conv = getattr(model.net.slice1, '0')
+    slice5_conv = getattr(model.net.slice5, '28')
+    assert torch.equal(slice1_conv.weight, state['features.0.weight'])
+    assert torch.equal(slice5_conv.bias, state['features.28.bias'])
 
 
 def test_missing_weights_name_path_and_key(tmp_path):

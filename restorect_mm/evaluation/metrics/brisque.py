@@ -148,12 +148,13 @@ class BRISQUE(BaseSampleWiseMetric):
             image (Tensor): (C, H, W), C = 1 or 3, 0..255.
 
         Returns:
-            float: The score.
+            float: The score; NaN for a constant image (its normalised
+            coefficients are all 0, the fits undefined).
         """
-        features = brisque_features(
-            grey_uint8(image, self.channel_order))
+        regressor = self._get_regressor()  # fail before the features
+        features = brisque_features(grey_uint8(image, self.channel_order))
         scaled = scale_to_live_range(np.round(features, 6))
-        return self._get_regressor().predict(scaled)
+        return regressor.predict(scaled)
 
     def process(self, data_batch: dict,
                 data_samples: Sequence[dict]) -> None:

@@ -99,8 +99,8 @@ def frechet_distance(real: np.ndarray,
         trace_fake = float(np.sum(fake.var(axis=0, ddof=1)))
         cross = _trace_sqrt_product_low_rank(real, fake)
     else:
-        cov_real = np.cov(real, rowvar=False)
-        cov_fake = np.cov(fake, rowvar=False)
+        cov_real = np.atleast_2d(np.cov(real, rowvar=False))
+        cov_fake = np.atleast_2d(np.cov(fake, rowvar=False))
         cross, offset = _trace_sqrt_product_sqrtm(cov_real, cov_fake, eps)
         # Offset traces like the roots, so identical sets still give 0.
         trace_real = float(np.trace(cov_real)) + offset * dim

@@ -161,14 +161,12 @@ class InceptionFID(BaseSampleWiseMetric):
         return TF.normalize(image, IMAGENET_MEAN, IMAGENET_STD)
 
     @torch.no_grad()
-    def _features(self, image: torch.Tensor) -> np.ndarray:
-        """(N, 2048) float64 pool features of (C, H, W) / (T, C, H, W)."""
-        features = self._get_model()(self._preprocess(image))
-        return features.double().cpu().numpy()
-
     def process(self, data_batch: dict,
                 data_samples: Sequence[dict]) -> None:
         """Extract the features of one batch (FID comes at the end).
+
+        All images of the batch (both sets) go through Inception in one
+        forward: after the resize to 299 they share a size.
 
         Args:
             data_batch (dict): The batch from the dataloader (unused).
@@ -177,10 +175,21 @@ class InceptionFID(BaseSampleWiseMetric):
         """
         if self._weights_missing():
             return
-        for sample in data_samples:
-            real = self._features(obtain_data(sample, self.gt_key))
-            fake = self._features(
-                obtain_data(sample['output'], self.pred_key))
+        model = self._get_model()
+        reals = [
+            self._preprocess(obtain_data(sample, self.gt_key))
+            for sample in data_samples
+        ]
+        fakes = [
+            self._preprocess(obtain_data(sample['output'], self.pred_key))
+            for sample in data_samples
+        ]
+        features = model(torch.cat(reals + fakes)).double().cpu().numpy()
+        # Split back: reals first, then fakes, each image's frames in order.
+        counts = [len(batch) for batch in reals + fakes]
+        chunks = np.split(features, np.cumsum(counts)[:-1])
+        half = len(data_samples)
+        for real, fake in zip(chunks[:half], chunks[half:]):
             self.results.append({'real': real, 'fake': fake})
 
     def evaluate(self, size: Optional[int] = None) -> dict:
