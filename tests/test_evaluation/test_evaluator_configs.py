@@ -41,8 +41,17 @@ def test_families():
         'NIQEChecked', 'BRISQUE', 'UCIQE', 'UIQM']
     assert paired.test_evaluator[3]['skip_without_weights'] is True
     protocol = load('paper_protocol').test_evaluator
-    assert types(protocol[:2]) == ['ProtocolPSNR', 'ProtocolSSIM']
-    assert all(m['paper_protocol'] for m in protocol[:2])
+    assert types(protocol) == ['ProtocolPSNR', 'ProtocolSSIM', 'LPIPS',
+                               'InceptionFID', 'NIQEChecked', 'UCIQE',
+                               'UIQM']
+    assert all(m['paper_protocol'] for m in protocol[:5])
+    assert protocol[3]['skip_without_weights'] is True
+
+
+def test_paper_protocol_metrics_build_offline():
+    """LPIPS / FID load their weights on first use: building needs none."""
+    for metric in load('paper_protocol').test_evaluator[:5]:
+        assert METRICS.build(dict(metric)).paper_protocol is True
 
 
 def test_documented_weight_keys_point_at_the_right_metrics():
@@ -58,6 +67,7 @@ def test_documented_weight_keys_point_at_the_right_metrics():
                      inception_weights='InceptionFID',
                      svr_model_path='BRISQUE',
                      use_reference_blue_weight_typo='UIQM',
+                     protocol_bgr_input='LPIPS',
                      swap_rb_in_y=None)
         for index, key in found:
             expected = owner[key]

@@ -1,7 +1,8 @@
-# RestoRect's reporting protocol (spec Part B section 9), to reproduce its
-# tables: both images resized to 256 x 256, the prediction corrected 10 %
-# toward the ground truth's per-channel mean / std, luma with the
-# reference's swapped R/B weights, 5-px crop.
+# RestoRect's reporting protocol (spec Part B section 9,
+# RestoRect/evals/evaluation.py), to reproduce its tables: both images
+# resized to 256 x 256 (bilinear via float, truncation), the prediction
+# corrected 10 % toward the ground truth's per-channel mean / std, luma with
+# the reference's swapped R/B weights, 5-px crop.
 # NOT comparable with standard tables (full resolution, RGB, no crop, no
 # ground-truth statistics); report next to the standard ./paired.py
 # numbers, never instead of them.
@@ -15,23 +16,40 @@
 # (then set test_dataloader.dataset.data_root / data_prefix), or copy the
 # test_evaluator below into a test config, which overrides its bases.
 #
-# test_evaluator (index: metric, result key):
-#   0 ProtocolPSNR  'PSNR'   (paper_protocol=True)
-#   1 ProtocolSSIM  'SSIM'   (paper_protocol=True)
-#   2 NIQEChecked   'NIQE'   Y, crop 5 as the reference (on the prediction
-#                            as the model gives it, not resized / corrected)
-#   3 UCIQE         'UCIQE'  tail 0.02 as the reference's percentiles
-#   4 UIQM          'UIQM'   with the reference's lambda_B = 0.144
+# test_evaluator (index: metric, result key), all with paper_protocol=True
+# except UCIQE / UIQM; every protocol metric needs gt_img (on the unpaired
+# sets the reference used the input image as the "ground truth"):
+#   0 ProtocolPSNR  'PSNR'   256 px, corrected, swapped Y, crop 5
+#   1 ProtocolSSIM  'SSIM'   256 px, corrected, swapped Y, crop 5
+#   2 LPIPS         'LPIPS'  VGG, 256 px, corrected, BGR input as the
+#                            reference's helper; backbone weights:
+#       --cfg-options test_evaluator.2.backbone_weights=/path/vgg16.pth
+#     (default None: torchvision's cache, ~/.cache/torch/hub/checkpoints)
+#   3 InceptionFID  'FID'    real: 256 px GT, fake: UNcorrected predictions
+#                            at 256 px (299 resize: torchvision bilinear,
+#                            the reference's own is unknown); weights:
+#       --cfg-options test_evaluator.3.inception_weights=/path/inception.pth
+#     skipped (no number, a warning) while the weights are missing
+#   4 NIQEChecked   'NIQE'   256 px corrected prediction, swapped Y, crop 5
+#                            (any input size: the resize makes it >= 192)
+#   5 UCIQE         'UCIQE'  tail 0.02 as the reference's percentiles
+#   6 UIQM          'UIQM'   with the reference's lambda_B = 0.144
 # Standard luma instead of the swapped one:
 #   --cfg-options test_evaluator.0.swap_rb_in_y=False \
-#                 test_evaluator.1.swap_rb_in_y=False
-# The reference's LPIPS / FID / BRISQUE: add them from ./paired.py (keys
-# backbone_weights, inception_weights, svr_model_path as documented there).
+#                 test_evaluator.1.swap_rb_in_y=False \
+#                 test_evaluator.4.swap_rb_in_y=False
+# LPIPS on RGB instead of the reference's BGR:
+#   --cfg-options test_evaluator.2.protocol_bgr_input=False
+# The reference's BRISQUE: add it from ./paired.py (key svr_model_path as
+# documented there).
 val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
 test_evaluator = [
     dict(type='ProtocolPSNR', paper_protocol=True),
     dict(type='ProtocolSSIM', paper_protocol=True),
-    dict(type='NIQEChecked', convert_to='y', crop_border=5),
+    dict(type='LPIPS', backbone_weights=None, paper_protocol=True),
+    dict(type='InceptionFID', inception_weights=None, paper_protocol=True,
+         skip_without_weights=True),
+    dict(type='NIQEChecked', paper_protocol=True),
     dict(type='UCIQE', tail=0.02),
     dict(type='UIQM', use_reference_blue_weight_typo=True),
 ]

@@ -21,10 +21,16 @@ Steps, each a function here, applied by :func:`apply_paper_protocol`:
 4. :func:`y_channel_order` - the channel order to hand MMagic's Y conversion
    so that it reproduces (or avoids) the R/B swap. The 5-px crop is MMagic's
    own ``crop_border``.
+
+The other reported metrics reuse these steps: LPIPS and NIQE score the
+prediction after steps 1-3 (NIQE on :func:`y_channel`, the luma with the
+same swap), FID the prediction after steps 1-2 only
+(:func:`to_protocol_size`, no correction).
 """
 from typing import Tuple
 
 import cv2
+import mmcv
 import numpy as np
 
 PROTOCOL_SIZE = 256
@@ -67,6 +73,21 @@ def resize_like_reference(img: np.ndarray,
     # bilinear weights are convex, so values stay in [0, 1]: no clip needed
     # before the (truncating) cast, as in the reference
     return (resized * 255).astype(np.uint8)
+
+
+def to_protocol_size(img: np.ndarray, size: int = PROTOCOL_SIZE) -> np.ndarray:
+    """Steps 1-2 on one image: :func:`truncate_to_uint8`, then
+    :func:`resize_like_reference` (the uncorrected images the reference's FID
+    saw).
+
+    Args:
+        img (np.ndarray): (H, W, C) image, 0..255, any dtype.
+        size (int): Output side. Default: 256.
+
+    Returns:
+        np.ndarray: (size, size, C) uint8.
+    """
+    return resize_like_reference(truncate_to_uint8(img), size)
 
 
 def correct_mean_variance(pred: np.ndarray,
@@ -133,6 +154,29 @@ def y_channel_order(image_order: str, swap_rb: bool) -> str:
     return 'BGR' if image_order == 'RGB' else 'RGB'
 
 
+def y_channel(img: np.ndarray, image_order: str,
+              swap_rb: bool = True) -> np.ndarray:
+    """Luma as MMagic's / BasicSR's Y conversion computes it (float32
+    0..1 -> ITU-R BT.601 Y -> x 255, not rounded), optionally with the
+    reference's swapped R/B weights (see :func:`y_channel_order`).
+
+    Args:
+        img (np.ndarray): (H, W, 3) image in ``image_order``, 0..255; a
+            (H, W) or (H, W, 1) image is returned as it is (as float32).
+        image_order (str): 'RGB' or 'BGR', the true order of ``img``.
+        swap_rb (bool): True (default) reproduces the reference's swap.
+
+    Returns:
+        np.ndarray: (H, W) float32 luma in [16, 235].
+    """
+    img = np.asarray(img).astype(np.float32)
+    if img.ndim == 2 or img.shape[2] == 1:
+        return img.reshape(img.shape[:2])
+    order = y_channel_order(image_order, swap_rb)
+    convert = mmcv.rgb2ycbcr if order == 'RGB' else mmcv.bgr2ycbcr
+    return convert(img / 255., y_only=True) * 255.
+
+
 def apply_paper_protocol(gt: np.ndarray,
                          pred: np.ndarray,
                          size: int = PROTOCOL_SIZE,
@@ -153,6 +197,6 @@ def apply_paper_protocol(gt: np.ndarray,
         tuple[np.ndarray, np.ndarray]: ``(gt, pred)``, each
         (size, size, C) uint8.
     """
-    gt_u8 = resize_like_reference(truncate_to_uint8(gt), size)
-    pred_u8 = resize_like_reference(truncate_to_uint8(pred), size)
+    gt_u8 = to_protocol_size(gt, size)
+    pred_u8 = to_protocol_size(pred, size)
     return gt_u8, correct_mean_variance(pred_u8, gt_u8, correction)

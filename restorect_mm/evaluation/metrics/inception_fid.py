@@ -16,9 +16,12 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmengine.logging import print_log
 
+from restorect_mm.evaluation.functional.paper_protocol import (
+    PROTOCOL_SIZE, to_protocol_size)
 from restorect_mm.registry import METRICS
 from .frechet_distance import frechet_distance
 from .image_batch import as_rgb_batch, check_channel_order
+from .protocol_psnr_ssim import to_hwc_numpy
 from .torchvision_checkpoint import default_torchvision_checkpoint
 
 INCEPTION_V3_WEIGHTS_FILE = 'inception_v3_google-0cc3c7bd.pth'
@@ -80,14 +83,29 @@ class InceptionFID(BaseSampleWiseMetric):
     comparable at equal set size (see :mod:`.frechet_distance`). Needs at
     least 2 images; with fewer nothing is reported.
 
+    ``paper_protocol=True`` follows RestoRect's reported FID
+    (``RestoRect/evals/evaluation.py``, spec Part B section 9, step 11):
+    both sets truncated to uint8 and resized to 256 x 256 as the reference
+    read its images (OpenCV bilinear via float [0, 1], truncation; see
+    :func:`~restorect_mm.evaluation.functional.paper_protocol.\
+to_protocol_size`), the predictions NOT mean / variance corrected, then
+    the steps above (299 bilinear, ImageNet normalisation, RGB). It
+    replaces ``resize_to`` (which must then be None or 256). Not exactly
+    the paper's number: the reference's 256 -> 299 resize (library,
+    antialiasing, whether it re-quantised to uint8) is not known; here it
+    is torchvision's bilinear on float tensors, not re-quantised. Like the
+    paper's, the number is over the (small) test set only: compare it only
+    at equal set size.
+
     Args:
         inception_weights (str, optional): torchvision's Inception-v3
             ImageNet weights. Default: torchvision's cache,
             ``torch.hub.get_dir()/checkpoints/`` +
             ``inception_v3_google-0cc3c7bd.pth``.
         resize_to (int, optional): Square size both images are resized to
-            (bilinear) before Inception's own resize; the paper used 256.
-            Default: None (as given).
+            (torchvision bilinear, antialiased) before Inception's own
+            resize; the paper used 256 (``paper_protocol=True`` resizes as
+            the reference did). Default: None (as given).
         skip_without_weights (bool): When the weights file is missing, log
             one warning and report nothing instead of raising.
             Default: False.
@@ -100,6 +118,8 @@ class InceptionFID(BaseSampleWiseMetric):
         device (str): Where Inception runs. Default: 'cpu'.
         collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
         prefix (str, optional): Prefix of the metric name.
+        paper_protocol (bool): Default: False (the images as given, or
+            ``resize_to``).
     """
 
     default_prefix: Optional[str] = ''
@@ -114,7 +134,12 @@ class InceptionFID(BaseSampleWiseMetric):
                  channel_order: str = 'BGR',
                  device: str = 'cpu',
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 paper_protocol: bool = False) -> None:
+        if paper_protocol and resize_to not in (None, PROTOCOL_SIZE):
+            raise ValueError(
+                f'paper_protocol=True resizes to {PROTOCOL_SIZE} as the '
+                f'reference; got resize_to={resize_to!r} (leave it None).')
         super().__init__(
             gt_key=gt_key,
             pred_key=pred_key,
@@ -124,6 +149,7 @@ class InceptionFID(BaseSampleWiseMetric):
         self.inception_weights = inception_weights or \
             default_torchvision_checkpoint(INCEPTION_V3_WEIGHTS_FILE)
         self.resize_to = resize_to
+        self.paper_protocol = paper_protocol
         self.skip_without_weights = skip_without_weights
         self.channel_order = check_channel_order(channel_order)
         self._model = None  # built on first use: configs build offline
@@ -149,11 +175,26 @@ class InceptionFID(BaseSampleWiseMetric):
                 self.inception_weights).to(self.device)
         return self._model
 
+    def _protocol_resize(self, image: torch.Tensor) -> torch.Tensor:
+        """(C, H, W) or (T, C, H, W) 0..255 -> same layout, 256 x 256,
+        uint8 values (as float), resized as the reference read its
+        images."""
+        frames = image if image.dim() == 4 else image[None]
+        resized = torch.stack([
+            torch.from_numpy(
+                to_protocol_size(to_hwc_numpy(frame, 'CHW'),
+                                 PROTOCOL_SIZE).transpose(2, 0, 1).copy())
+            for frame in frames
+        ]).float()
+        return resized if image.dim() == 4 else resized[0]
+
     def _preprocess(self, image: torch.Tensor) -> torch.Tensor:
         """(C, H, W) or (T, C, H, W) 0..255 -> (N, 3, 299, 299) normalised.
         """
+        if self.paper_protocol:
+            image = self._protocol_resize(image)
         image = as_rgb_batch(image.to(self.device), self.channel_order) / 255
-        if self.resize_to is not None:
+        if self.resize_to is not None and not self.paper_protocol:
             image = TF.resize(
                 image, [self.resize_to, self.resize_to], antialias=True)
         image = TF.resize(

@@ -1,7 +1,7 @@
 """LPIPS (VGG) between predictions and ground truths, offline weights."""
 import os
 import warnings
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import lpips
 import numpy as np
@@ -10,8 +10,11 @@ from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 
+from restorect_mm.evaluation.functional.paper_protocol import (
+    PROTOCOL_CORRECTION, PROTOCOL_SIZE, apply_paper_protocol)
 from restorect_mm.registry import METRICS
 from .image_batch import as_rgb_batch, check_channel_order
+from .protocol_psnr_ssim import to_hwc_numpy
 from .torchvision_checkpoint import default_torchvision_checkpoint
 
 VGG16_WEIGHTS_FILE = 'vgg16-397923af.pth'  # torchvision's ImageNet VGG16
@@ -73,9 +76,27 @@ class LPIPS(BaseSampleWiseMetric):
     The ``lpips`` package, VGG backbone, v0.1 linear layers (as the paper),
     inputs 0..255 scaled to [-1, 1]; mean over images.
 
-    Note: the paper's helper flipped RGB->BGR before LPIPS; this metric
-    feeds RGB, as LPIPS was trained (``channel_order='RGB'`` on MMagic's
-    BGR outputs would reproduce the paper's BGR input).
+    Note: the paper's helper flipped RGB->BGR before LPIPS; by default this
+    metric feeds RGB, as LPIPS was trained (``paper_protocol=True`` feeds
+    BGR, as the paper).
+
+    ``paper_protocol=True`` reproduces RestoRect's reported LPIPS
+    (``RestoRect/evals/evaluation.py``, spec Part B section 9, step 6) with
+    the preprocessing of :mod:`restorect_mm.evaluation.functional.\
+paper_protocol`, per pair:
+
+    1. prediction and ground truth truncated to uint8 and resized to
+       256 x 256 (bilinear via float [0, 1], truncation);
+    2. the prediction corrected 10 % toward the ground truth's per-channel
+       mean / std (the score uses the answer);
+    3. both fed to LPIPS-VGG in BGR order (the reference's helper flipped
+       its RGB arrays; ``protocol_bgr_input=False`` feeds RGB), uint8 /
+       127.5 - 1.
+
+    With torchvision's ``vgg16-397923af.pth`` (the file the reference's
+    ``lpips`` loaded itself) protocol numbers should reproduce the paper's
+    up to floating point, but they are NOT comparable with standard LPIPS
+    (full resolution, RGB input, no ground-truth statistics).
 
     Args:
         backbone_weights (str, optional): torchvision's VGG16 ImageNet
@@ -90,6 +111,12 @@ class LPIPS(BaseSampleWiseMetric):
         device (str): Where the network runs. Default: 'cpu'.
         collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
         prefix (str, optional): Prefix of the metric name.
+        paper_protocol (bool): Default: False (the images as given, RGB).
+        protocol_size (int): Protocol resize side. Default: 256.
+        protocol_correction (float): Protocol mean / variance correction
+            strength. Default: 0.1.
+        protocol_bgr_input (bool): Under the protocol, feed BGR as the
+            reference (default True); False feeds RGB.
     """
 
     default_prefix: Optional[str] = ''
@@ -102,7 +129,11 @@ class LPIPS(BaseSampleWiseMetric):
                  channel_order: str = 'BGR',
                  device: str = 'cpu',
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 paper_protocol: bool = False,
+                 protocol_size: int = PROTOCOL_SIZE,
+                 protocol_correction: float = PROTOCOL_CORRECTION,
+                 protocol_bgr_input: bool = True) -> None:
         super().__init__(
             gt_key=gt_key,
             pred_key=pred_key,
@@ -112,6 +143,10 @@ class LPIPS(BaseSampleWiseMetric):
         self.channel_order = check_channel_order(channel_order)
         self.backbone_weights = backbone_weights or \
             default_torchvision_checkpoint(VGG16_WEIGHTS_FILE)
+        self.paper_protocol = paper_protocol
+        self.protocol_size = protocol_size
+        self.protocol_correction = protocol_correction
+        self.protocol_bgr_input = protocol_bgr_input
         self._model = None  # built on first use: configs build offline
 
     def _get_model(self) -> lpips.LPIPS:
@@ -125,6 +160,39 @@ class LPIPS(BaseSampleWiseMetric):
         rgb = as_rgb_batch(image.to(self.device), self.channel_order)
         return rgb / 127.5 - 1
 
+    def _protocol_pair(self, gt: torch.Tensor, pred: torch.Tensor
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Protocol steps 1-3 (class docstring) on one pair.
+
+        Args:
+            gt (Tensor): (C, H, W) or (T, C, H, W), 0..255, in
+                ``channel_order``.
+            pred (Tensor): Same layout (any size).
+
+        Returns:
+            tuple[Tensor, Tensor]: ``(gt, pred)``, each (N, 3, size, size)
+            in [-1, 1], BGR (or RGB with ``protocol_bgr_input=False``).
+        """
+        gts = gt if gt.dim() == 4 else gt[None]
+        preds = pred if pred.dim() == 4 else pred[None]
+        fed_order = 'BGR' if self.protocol_bgr_input else 'RGB'
+        gt_batch, pred_batch = [], []
+        for gt_frame, pred_frame in zip(gts, preds):
+            pair = apply_paper_protocol(
+                to_hwc_numpy(gt_frame, 'CHW'), to_hwc_numpy(pred_frame, 'CHW'),
+                self.protocol_size, self.protocol_correction)
+            for image, batch in zip(pair, (gt_batch, pred_batch)):
+                if image.shape[2] == 1:
+                    image = np.repeat(image, 3, axis=2)
+                elif fed_order != self.channel_order:
+                    image = image[..., ::-1]
+                batch.append(
+                    torch.from_numpy(
+                        np.ascontiguousarray(image.transpose(2, 0, 1))))
+        return tuple(
+            torch.stack(batch).to(self.device).float() / 127.5 - 1
+            for batch in (gt_batch, pred_batch))
+
     @torch.no_grad()
     def process(self, data_batch: dict,
                 data_samples: Sequence[dict]) -> None:
@@ -137,9 +205,12 @@ class LPIPS(BaseSampleWiseMetric):
         """
         model = self._get_model()
         for sample in data_samples:
-            gt = self._to_unit_range(obtain_data(sample, self.gt_key))
-            pred = self._to_unit_range(
-                obtain_data(sample['output'], self.pred_key))
+            gt = obtain_data(sample, self.gt_key)
+            pred = obtain_data(sample['output'], self.pred_key)
+            if self.paper_protocol:
+                gt, pred = self._protocol_pair(gt, pred)
+            else:
+                gt, pred = self._to_unit_range(gt), self._to_unit_range(pred)
             distance = model(pred, gt).mean().item()
             self.results.append({self.metric: float(distance)})
 

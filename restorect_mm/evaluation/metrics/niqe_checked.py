@@ -1,12 +1,19 @@
 """Registered ``NIQEChecked``: MMagic's NIQE with an up-front size check and
-without needing a ground truth."""
+without needing a ground truth, plus an opt-in switch to RestoRect's
+reporting protocol."""
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from mmagic.evaluation.metrics import NIQE
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
+from mmagic.evaluation.metrics.niqe import niqe
 
+from restorect_mm.evaluation.functional.paper_protocol import (
+    PROTOCOL_CORRECTION, PROTOCOL_CROP_BORDER, PROTOCOL_SIZE,
+    apply_paper_protocol, y_channel)
 from restorect_mm.registry import METRICS
+from .image_batch import check_channel_order
+from .protocol_psnr_ssim import to_hwc_numpy
 
 # MMagic's NIQE scores 96 x 96 blocks (and their 48 x 48 halves) and fits a
 # covariance to the per-block features: with fewer than two blocks per side
@@ -28,16 +35,51 @@ class NIQEChecked(NIQE):
     * ``input_order`` defaults to 'CHW', the layout of data-sample tensors
       (MMagic's default 'HWC' mis-reads them).
 
+    ``paper_protocol=True`` reproduces RestoRect's reported NIQE
+    (``RestoRect/evals/evaluation.py``, spec Part B section 9, step 5) with
+    the preprocessing of :mod:`restorect_mm.evaluation.functional.\
+paper_protocol`, per image:
+
+    1. prediction and ground truth (``gt_key``, needed) truncated to uint8
+       and resized to 256 x 256 (bilinear via float [0, 1], truncation);
+    2. the prediction corrected 10 % toward the ground truth's per-channel
+       mean / std (the score uses the answer);
+    3. its luma with the reference's swapped R/B weights (BasicSR's BGR-only
+       Y conversion handed RGB arrays; ``swap_rb_in_y=False`` for standard
+       BT.601 luma), computed as BasicSR / MMagic do (float32, not rounded);
+    4. MMagic's NIQE, a port of BasicSR's that the reference called
+       (rounding, 96-px blocks, MATLAB-like half-scale), with a 5-px crop.
+
+    Every image is scored, whatever its size (the 256 px resize makes small
+    images big enough), and the number depends on the ground truth. On the
+    unpaired sets the reference used the input image as the "ground
+    truth"; give it as ``gt_key`` there. Protocol numbers reproduce the
+    paper's tables but are NOT comparable with standard NIQE (full
+    resolution, no ground-truth statistics).
+
     Args:
         key (str): Image to score. Default: 'pred_img'.
         is_predicted (bool): ``key`` under ``output`` (True) or in the sample
             itself (False). Default: True.
         collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
         prefix (str, optional): Prefix of the metric name. Default: none.
-        crop_border (int): Pixels cropped on each side. Default: 0.
+        crop_border (int, optional): Pixels cropped on each side.
+            Default: None = 0, or 5 under the protocol.
         input_order (str): 'CHW' (default), 'HWC' or 'HW'.
-        convert_to (str): 'gray' (MMagic's default) or 'y'; both assume BGR,
-            which MMagic's models give to metrics.
+        convert_to (str, optional): 'gray' or 'y'; both assume BGR, which
+            MMagic's models give to metrics. Default: None = 'gray'
+            (MMagic's default); the protocol always scores 'y'.
+        paper_protocol (bool): Default: False (MMagic's NIQE on the image as
+            given).
+        gt_key (str): Ground truth for the protocol's correction (protocol
+            only). Default: 'gt_img'.
+        channel_order (str): True channel order of the stored images
+            (protocol only; MMagic's edit models give 'BGR', the default).
+        protocol_size (int): Protocol resize side. Default: 256.
+        protocol_correction (float): Protocol mean / variance correction
+            strength. Default: 0.1.
+        swap_rb_in_y (bool): Protocol luma with the reference's swapped R/B
+            weights (default True); False for standard BT.601 luma.
 
     Metrics:
         - NIQE (float)
@@ -48,23 +90,43 @@ class NIQEChecked(NIQE):
                  is_predicted: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
-                 crop_border: int = 0,
+                 crop_border: Optional[int] = None,
                  input_order: str = 'CHW',
-                 convert_to: str = 'gray') -> None:
+                 convert_to: Optional[str] = None,
+                 paper_protocol: bool = False,
+                 gt_key: str = 'gt_img',
+                 channel_order: str = 'BGR',
+                 protocol_size: int = PROTOCOL_SIZE,
+                 protocol_correction: float = PROTOCOL_CORRECTION,
+                 swap_rb_in_y: bool = True) -> None:
+        if paper_protocol:
+            if convert_to is not None and convert_to.lower() != 'y':
+                raise ValueError('paper_protocol=True always scores the Y '
+                                 f'channel; got convert_to={convert_to!r}')
+            convert_to = 'y'
+            if crop_border is None:
+                crop_border = PROTOCOL_CROP_BORDER
         super().__init__(
             key=key,
             is_predicted=is_predicted,
             collect_device=collect_device,
             prefix=prefix,
-            crop_border=crop_border,
+            crop_border=0 if crop_border is None else crop_border,
             input_order=input_order,
-            convert_to=convert_to)
+            convert_to='gray' if convert_to is None else convert_to)
+        self.paper_protocol = paper_protocol
+        self.gt_key = gt_key
+        self.channel_order = check_channel_order(channel_order)
+        self.protocol_size = protocol_size
+        self.protocol_correction = protocol_correction
+        self.swap_rb_in_y = swap_rb_in_y
 
     def scored_size(self, img) -> Tuple[int, int]:
         """(H, W) NIQE will see: the image's after ``crop_border``.
 
         Args:
-            img (Tensor | np.ndarray): One image in ``input_order``.
+            img (Tensor | np.ndarray): One image in ``input_order``, or a
+                (H, W) one (the protocol's luma).
 
         Returns:
             tuple[int, int]: Height and width.
@@ -98,6 +160,45 @@ class NIQEChecked(NIQE):
             f'the test images to at least {NIQE_MIN_SIDE} px per side (plus '
             f'2 x crop_border) in the test pipeline.')
 
+    def protocol_luma(self, pred, gt) -> np.ndarray:
+        """Steps 1-3 of the protocol (class docstring) on one pair.
+
+        Args:
+            pred (Tensor | np.ndarray): Prediction in ``input_order`` and
+                ``channel_order``, 0..255.
+            gt (Tensor | np.ndarray): Its ground truth, same layout (any
+                size).
+
+        Returns:
+            np.ndarray: (size, size) float32 luma of the corrected
+            prediction, uncropped.
+        """
+        order = 'HWC' if self.input_order == 'HW' else self.input_order
+        gt_hwc = to_hwc_numpy(gt, order)
+        pred_hwc = to_hwc_numpy(pred, order)
+        _, pred_u8 = apply_paper_protocol(gt_hwc, pred_hwc,
+                                          self.protocol_size,
+                                          self.protocol_correction)
+        return y_channel(pred_u8, self.channel_order, self.swap_rb_in_y)
+
+    def score_protocol(self, pred, gt, sample: dict, index: int) -> float:
+        """Protocol NIQE of one pair (see the class docstring)."""
+        luma = self.protocol_luma(pred, gt)
+        # passes at the paper's 256 px; fails only for a small protocol_size
+        self.check_size(luma, sample, index)
+        return float(niqe(luma, self.crop_border, input_order='HW'))
+
+    def ground_truth(self, sample: dict, index: int):
+        """The protocol's ground truth of a sample, or a clear error."""
+        if self.gt_key not in sample:
+            raise KeyError(
+                f'NIQEChecked(paper_protocol=True) corrects the prediction '
+                f'toward the ground truth, but sample {index} of the batch '
+                f'has no {self.gt_key!r}. Fix: set gt_key (the reference '
+                f'used the input image on unpaired sets) or '
+                f'paper_protocol=False.')
+        return obtain_data(sample, self.gt_key, self.device)
+
     def process(self, data_batch: dict,
                 data_samples: Sequence[dict]) -> None:
         """Score each image of a batch (ground truth not needed).
@@ -113,6 +214,14 @@ class NIQEChecked(NIQE):
             # a (T, C, H, W) clip scores as the mean of its frames, as MMagic
             frames = img if img.ndim == 4 else [img]
             scores = []
+            if self.paper_protocol:
+                gt = self.ground_truth(sample, index)
+                gt_frames = gt if gt.ndim == 4 else [gt] * len(frames)
+                for frame, gt_frame in zip(frames, gt_frames):
+                    scores.append(
+                        self.score_protocol(frame, gt_frame, sample, index))
+                self.results.append({self.metric: float(np.mean(scores))})
+                continue
             for frame in frames:
                 self.check_size(frame, sample, index)
                 scores.append(float(self.process_image(None, frame, None)))
