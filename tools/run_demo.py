@@ -11,8 +11,9 @@ driven through the standard tools, ending with a table.
    (--cfg-options model.decom_weights=...), evaluates it, publishes it,
 4. stage 2: distils it into the student (model.teacher_weights=...), extracts
    the standalone student (tools/model_converters/extract_student.py),
-   evaluates it with tools/test.py and writes its restored test images to
-   WORK_DIR/restored/.
+   evaluates it with tools/test.py, and restores the test images with
+   tools/restore.py into WORK_DIR/restored/ (their PSNR is printed next to
+   test.py's).
 Each step runs as its own process, exactly as a user would run it. The table
 also scores the degraded input itself against the ground truth (MMagic's
 psnr/ssim, RGB, full resolution, no crop): the baseline any restoration must
@@ -110,9 +111,7 @@ def extract_student(ckpt, out, log_dir):
 
 
 def test_student(weights, work_root, data_root):
-    """tools/test.py on the standalone student; restored images are copied
-    from the visualiser's output to WORK_ROOT/restored/<name>.png."""
-    import shutil
+    """tools/test.py on the standalone student; returns its metrics."""
     work_dir = osp.join(work_root, 'stage2_student_standalone')
     metrics_file = osp.join(work_root, 'stage2_student_standalone.json')
     run([
@@ -121,14 +120,8 @@ def test_student(weights, work_root, data_root):
         '--work-dir', work_dir, '--out', metrics_file, '--cfg-options',
         f'test_dataloader.dataset.data_root={data_root}'
     ], osp.join(work_root, 'stage2_student_standalone.log'))
-    restored = osp.join(work_root, 'restored')
-    os.makedirs(restored, exist_ok=True)
-    for path in glob.glob(osp.join(work_dir, '*', 'vis_data', 'vis_image',
-                                   '*.png')):
-        name = osp.basename(path).rsplit('_', 1)[0] + '.png'
-        shutil.copyfile(path, osp.join(restored, name))
     with open(metrics_file) as f:
-        return json.load(f), restored
+        return json.load(f)
 
 
 def input_baseline(data_root):
@@ -153,12 +146,12 @@ def input_baseline(data_root):
 
 def restore_with_restore_py(weights, work_root, data_root):
     """tools/restore.py on the demo test inputs with the extracted student,
-    into WORK_ROOT/restored_by_restore_py/; returns that folder and the
+    into WORK_ROOT/restored/; returns that folder and the
     restored files' mean PSNR against the GT (as test.py measures it)."""
     import cv2
     import restorect_mm  # noqa: F401  (compat fixes before mmagic)
     from mmagic.evaluation.metrics.psnr import psnr
-    out_dir = osp.join(work_root, 'restored_by_restore_py')
+    out_dir = osp.join(work_root, 'restored')
     run([
         sys.executable, 'tools/restore.py',
         'configs/demo/restorect-student-inference_demo.py', weights,
@@ -225,7 +218,7 @@ def main():
     student_weights = extract_student(
         distiller['checkpoint'],
         osp.join(work_root, 'restorect-student_demo.pth'), work_root)
-    metrics, restored = test_student(student_weights, work_root, data_root)
+    metrics = test_student(student_weights, work_root, data_root)
     rows.append(dict(stage='stage2_student (input only)',
                      config='configs/demo/restorect-student-inference_demo.py',
                      checkpoint=student_weights,
@@ -244,14 +237,13 @@ def main():
     print(f'Stage-0 weights (for stages 1 and 2): {decom["weights"]}')
     print(f'Stage-1 teacher weights (for stage 2): {teacher["weights"]}')
     gap = teacher['metrics']['PSNR'] - metrics['PSNR']
-    print(f'Student weights: {student_weights}; restored test images: '
-          f'{restored}')
+    print(f'Student weights: {student_weights}')
     print(f'Student vs teacher PSNR: {-gap:+.2f} dB (the student sees only '
           'the input).')
     print(f'Visualisations: {work_root}/*/*/vis_data; summary: {summary}')
-    restored_py, restore_psnr = restore_with_restore_py(
+    restored, restore_psnr = restore_with_restore_py(
         student_weights, work_root, data_root)
-    print(f'tools/restore.py restored the test images into {restored_py}: '
+    print(f'tools/restore.py restored the test images into {restored}: '
           f'PSNR {restore_psnr:.4f} dB (8-bit files) vs test.py '
           f'{metrics["PSNR"]:.4f} dB ({restore_psnr - metrics["PSNR"]:+.4f})')
 
