@@ -13,6 +13,14 @@ from typing import Callable
 import torch
 
 PROBE_SIDE = 64
+# Whole-image buffers held beside a tile, in bytes per pixel: the float32
+# input, its padded copy, the blended output and its blend weights (4 * 10),
+# plus what writing the result needs at the end (a float32 scaled copy, the
+# quantised up-to-16-bit image and its BGR(A) copy: 12 + 6 + 8).
+IMAGE_BYTES_PER_PIXEL = 4 * 10 + 12 + 6 + 8
+# Leaf outputs miss the temporaries of functional ops inside modules and the
+# allocator's fragmentation; tiles are sized for this much more.
+ACTIVATION_MARGIN = 1.5
 
 
 def current_rss_bytes() -> int:
@@ -69,8 +77,8 @@ def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
     Args:
         limit_bytes (int): bound on the whole process's resident memory.
         bytes_per_pixel (float): from :func:`activation_bytes_per_pixel`.
-        image_pixels (int): H * W of the (padded) image; its input, output
-            and blend buffers (float32) are held beside the tile.
+        image_pixels (int): H * W of the (padded) image; its buffers
+            (:data:`IMAGE_BYTES_PER_PIXEL`) are held beside the tile.
         multiple (int): the tile side is a multiple of this.
         min_tile (int): smallest tile accepted.
 
@@ -80,10 +88,10 @@ def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
     Raises:
         MemoryError: the limit leaves no room even for ``min_tile``.
     """
-    # padded input, padded copy, output and blend weights, float32
-    image_bytes = image_pixels * 4 * (3 + 3 + 3 + 1)
+    image_bytes = image_pixels * IMAGE_BYTES_PER_PIXEL
     free = limit_bytes - current_rss_bytes() - image_bytes
-    side = int(math.sqrt(max(free, 0) / max(bytes_per_pixel, 1.0)))
+    side = int(math.sqrt(
+        max(free, 0) / (ACTIVATION_MARGIN * max(bytes_per_pixel, 1.0))))
     side = side // multiple * multiple
     if side < min_tile:
         raise MemoryError(

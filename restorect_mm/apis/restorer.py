@@ -232,7 +232,7 @@ class Restorer:
                 overlap = min(self.tile_overlap, tile // 4)
                 out = tiled_apply(lambda t: self.runner(t, context), padded,
                                   tile, overlap, progress)
-        return out[..., :height, :width].clamp(0, 1)
+        return out[..., :height, :width].clamp_(0, 1)
 
     def restore(self, rgb: np.ndarray, progress=None) -> np.ndarray:
         """Restore one image.

@@ -93,4 +93,4 @@ def tiled_apply(restore_tile: Callable[[torch.Tensor], torch.Tensor],
             weights[..., top:bottom, left:right] += weight
             if progress is not None:
                 progress()
-    return out / weights
+    return out.div_(weights)  # in place: no third full-size buffer
