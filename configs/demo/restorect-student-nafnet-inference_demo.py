@@ -1,0 +1,24 @@
+# The deployable NAFNet student of configs/demo/restorect-student-nafnet_demo.py:
+# MMagic's BaseEditModel around the same tiny NAFNet; tools/test.py loads the
+# generator.* weights straight from the stage-2 checkpoint.
+_base_ = './restorect-student-nafnet_demo.py'
+
+experiment_name = 'restorect-student-nafnet-inference_demo'
+work_dir = f'./work_dirs/{experiment_name}'
+
+model = dict(
+    _delete_=True,
+    type='BaseEditModel',
+    generator=dict(
+        type='NAFNet',
+        img_channels=3,
+        mid_channels=16,
+        enc_blk_nums=[1, 1, 1],
+        middle_blk_num=1,
+        dec_blk_nums=[1, 1, 1]),
+    pixel_loss=dict(type='L1Loss'),
+    data_preprocessor=dict(
+        type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
+model_wrapper_cfg = dict(
+    _delete_=True, type='MMDistributedDataParallel', device_ids=None)
+custom_hooks = [dict(type='BasicVisualizationHook', interval=1)]
