@@ -16,19 +16,20 @@ changes. Under DDP the model is wrapped by
 ``find_unused_parameters=True`` for the generator idle in phase 1), which
 asks :meth:`optim_wrapper_name` which wrapper steps.
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel, is_model_wrapper
 from torch import nn
 
 from mmagic.structures import DataSample
-from restorect_mm.engine.model_wrappers import phased_train_step
 from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                check_state_dict_fits,
                                                load_weights)
+from restorect_mm.engine.model_wrappers import phased_train_step
+from restorect_mm.engine.weight_selection import init_by_weight_selection
 from restorect_mm.models.losses.feature_capture import FeatureCapture
 from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
@@ -99,8 +100,12 @@ class RestoRectDistiller(BaseModel):
         decom_low (dict): D_low config. decom_high (dict): D_high config.
         teacher_weights (str): the published stage-1 weights file
             (weights-only); holds the teacher and both DecomNets.
-        init_student_from_teacher (bool): copy the teacher generator's
-            weights into the student generator (same architecture only).
+        init_student_from_teacher (bool | str): True copies the teacher
+            generator's weights into the student generator (same
+            architecture only); 'select' initialises a smaller student of
+            the same family (fewer channels or blocks) by weight selection
+            (:mod:`restorect_mm.engine.weight_selection`); False leaves the
+            student as initialised.
         allow_untrained_teacher (bool): allow ``teacher_weights=None`` (tests
             and smoke runs only).
         encoder_iters (int): length of phase 1 in iterations.
@@ -133,7 +138,7 @@ class RestoRectDistiller(BaseModel):
                  decom_low: dict = dict(type='DecomNet'),
                  decom_high: dict = dict(type='DecomNet'),
                  teacher_weights: Optional[str] = None,
-                 init_student_from_teacher: bool = True,
+                 init_student_from_teacher: Union[bool, str] = True,
                  allow_untrained_teacher: bool = False,
                  encoder_iters: int = 80_000,
                  num_steps: int = 4,
@@ -177,6 +182,9 @@ class RestoRectDistiller(BaseModel):
             raise ValueError('student_feature_layers and '
                              'teacher_feature_layers must pair up one to one')
         self.teacher_weights = teacher_weights
+        if init_student_from_teacher not in (True, False, 'select'):
+            raise ValueError(f'init_student_from_teacher must be True, False '
+                             f"or 'select'; got {init_student_from_teacher!r}")
         self.init_student_from_teacher = init_student_from_teacher
         if teacher_weights is None and not allow_untrained_teacher:
             raise ValueError(
@@ -227,7 +235,9 @@ class RestoRectDistiller(BaseModel):
             check_state_dict_fits(module, parts[name],
                                   f'{self.teacher_weights} ({name})')
             module.load_state_dict(parts[name])
-        if self.init_student_from_teacher:
+        if self.init_student_from_teacher == 'select':
+            self._select_student_from_teacher(parts['generator'])
+        elif self.init_student_from_teacher:
             student = _unwrap(self.generator)
             own = student.state_dict()
             if set(own) - set(parts['generator']) or any(
@@ -240,6 +250,23 @@ class RestoRectDistiller(BaseModel):
                     'of another architecture.')
             student.load_state_dict(
                 {k: parts['generator'][k] for k in own})
+
+    def _select_student_from_teacher(self, teacher_state):
+        """Weight selection into a smaller student generator; a student
+        that shares no tensor with the teacher is an error, not a silent
+        random start."""
+        student = _unwrap(self.generator)
+        selected, kept = init_by_weight_selection(student, teacher_state)
+        if not selected:
+            raise CheckpointError(
+                f"init_student_from_teacher='select' but the student "
+                f'generator ({type(student).__name__}) shares no tensor name '
+                f'with the teacher generator in {self.teacher_weights}; set '
+                'model.init_student_from_teacher=False for a student of '
+                'another architecture.')
+        print_log(
+            f'student generator: {len(selected)} tensors selected from the '
+            f'teacher, {len(kept)} left as initialised', logger='current')
 
     def init_weights(self):
         """MMEngine initialises weights after building: reload the teacher
