@@ -1,6 +1,9 @@
 # The deployable NAFNet student of configs/demo/restorect-student-nafnet_demo.py:
-# MMagic's BaseEditModel around the same tiny NAFNet; tools/test.py loads the
-# generator.* weights straight from the stage-2 checkpoint.
+# MMagic's BaseEditModel around the same tiny NAFNet. Its weights are the
+# generator.* of the stage-2 checkpoint:
+#   python tools/model_converters/extract_student.py STAGE2_CKPT nafnet.pth
+#   python tools/test.py configs/demo/restorect-student-nafnet-inference_demo.py \
+#       nafnet-<hash>.pth
 _base_ = './restorect-student-nafnet_demo.py'
 
 experiment_name = 'restorect-student-nafnet-inference_demo'

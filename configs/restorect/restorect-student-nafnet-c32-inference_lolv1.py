@@ -1,11 +1,13 @@
 # The deployable NAFNet student of
 # configs/restorect/restorect-student-nafnet-c32_8xb8-240k_lolv1.py: MMagic's
-# BaseEditModel around the same NAFNet. tools/test.py loads the generator.*
-# weights straight from the stage-2 checkpoint (the teacher's keys are
-# ignored):
+# BaseEditModel around the same NAFNet. Its weights are the generator.* of
+# the stage-2 checkpoint:
+#   python tools/model_converters/extract_student.py \
+#       work_dirs/restorect-student-nafnet-c32_8xb8-240k_lolv1/best_PSNR_*.pth \
+#       nafnet-student.pth
 #   python tools/test.py \
 #       configs/restorect/restorect-student-nafnet-c32-inference_lolv1.py \
-#       work_dirs/restorect-student-nafnet-c32_8xb8-240k_lolv1/best_PSNR_*.pth
+#       nafnet-student-<hash>.pth
 _base_ = './restorect-student-nafnet-c32_8xb8-240k_lolv1.py'
 
 experiment_name = 'restorect-student-nafnet-c32-inference_lolv1'

@@ -39,7 +39,7 @@ def test_compact_rgformer_student_sizes():
                       'restorect-student-compact-c32_8xb8-240k_lolv1.py')
     # G with its auxiliary head, both flows, the three 1x1 adapters
     assert n_params(distiller, trainable_only=True) == 7_086_353
-    assert distiller.init_student_from_teacher is False
+    assert distiller.init_student_from_teacher == 'select'
     # the priors still have the teacher's 256 dims (KD / velocity targets)
     assert distiller.prior_flows.rex.velocity_net is not None
 

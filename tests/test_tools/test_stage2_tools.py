@@ -134,3 +134,20 @@ def test_mmagic_nafnet_student_trains_through_mmagic_train_py(tmp_path):
                        weights_only=True)['state_dict']
     assert any(k.startswith('feature_adapters.') for k in state)
     assert any(k.startswith('generator.intro') for k in state)
+    # the NAFNet student is extracted into MMagic BaseEditModel weights that
+    # tools/test.py evaluates with the NAFNet inference config
+    proc = run_tool(['tools/model_converters/extract_student.py',
+                     str(tmp_path / 'work' / 'iter_2.pth'),
+                     str(tmp_path / 'nafnet.pth')])
+    weights = proc.stdout.strip().splitlines()[-1]
+    extracted = torch.load(weights, weights_only=True)
+    assert extracted['meta']['model'] == 'BaseEditModel'
+    assert all(k.startswith('generator.') for k in extracted['state_dict'])
+    out = tmp_path / 'nafnet_metrics.json'
+    run_tool(['tools/test.py',
+              'configs/demo/restorect-student-nafnet-inference_demo.py',
+              weights, '--work-dir', str(tmp_path / 'test'), '--out',
+              str(out), '--cfg-options',
+              f'test_dataloader.dataset.data_root={data_root}'])
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == {'PSNR', 'SSIM'} and metrics['PSNR'] > 0

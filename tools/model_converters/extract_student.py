@@ -6,7 +6,11 @@ checkpoint into a weights-only file, ``<out stem>-<sha256[:8]>.pth``.
 
 Keeps ``generator.*`` (without the auxiliary Retinex head, which inference
 does not use), ``prior_flows.*`` and ``decom_low.*``: no teacher, no D_high.
-By default the EMA weights (what MMEngine's EMAHook stores in ``state_dict``).
+A student without priors (an MMagic generator such as NAFNet, distilled with
+``student_uses_priors=False``) keeps ``generator.*`` only: the weights of an
+MMagic ``BaseEditModel`` (e.g.
+``configs/demo/restorect-student-nafnet-inference_demo.py``). By default the
+EMA weights (what MMEngine's EMAHook stores in ``state_dict``).
 """
 import argparse
 import os.path as osp
@@ -23,17 +27,29 @@ DROP = ('generator.retinex_head.', )
 
 
 def student_state(state, source):
-    """The inference graph's tensors from a distiller state dict."""
+    """The inference graph's tensors from a distiller state dict.
+
+    Returns:
+        tuple[dict, str]: the tensors, and the model they are for
+        ('RestoRectStudent', or 'BaseEditModel' for a student without
+        priors).
+    """
     kept = {
         k: v
         for k, v in state.items()
         if k.startswith(KEEP) and not k.startswith(DROP)
     }
-    if not any(k.startswith('prior_flows.') for k in kept):
-        raise CheckpointError(
-            f'{source} holds no prior_flows.* weights: it is not a '
-            'RestoRectDistiller (stage-2) checkpoint.')
-    return kept
+    if any(k.startswith('prior_flows.') for k in kept):
+        return kept, 'RestoRectStudent'
+    # a distiller whose student takes no priors has no flows, but a teacher
+    if any(k.startswith('teacher_generator.') for k in state):
+        generator = {k: v for k, v in kept.items()
+                     if k.startswith('generator.')}
+        if generator:
+            return generator, 'BaseEditModel'
+    raise CheckpointError(
+        f'{source} holds neither prior_flows.* nor teacher_generator.* '
+        'weights: it is not a RestoRectDistiller (stage-2) checkpoint.')
 
 
 def main(argv=None):
@@ -46,13 +62,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         checkpoint = read_training_checkpoint(args.checkpoint, args.trust)
-        state = student_state(
+        state, model = student_state(
             select_weights(checkpoint, args.weights, args.checkpoint),
             args.checkpoint)
     except CheckpointError as exc:
         sys.exit(f'error: {exc}')
     meta = dict(source=osp.basename(args.checkpoint), weights=args.weights,
-                model='RestoRectStudent', restorect_mm_version=__version__)
+                model=model, restorect_mm_version=__version__)
     print(save_weights(state, meta, args.out))
 
 

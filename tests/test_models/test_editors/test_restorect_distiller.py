@@ -273,3 +273,26 @@ def test_full_size_parameter_counts():
     inference = sum(p.numel() for n, p in student.named_parameters()
                     if not n.startswith('decom_low.'))
     assert inference == 26_105_911
+
+
+def test_select_initialises_a_narrower_student_from_the_teacher(tmp_path):
+    path, parts = teacher_file(tmp_path)
+    compact = dict(TINY_G, dim=4)
+    model = tiny_distiller(str(path), generator=compact,
+                           init_student_from_teacher='select',
+                           feature_channels=[(16, 32), (8, 16), (8, 16)])
+    teacher_embed = parts['generator'].state_dict()['patch_embed.weight']
+    assert torch.equal(model.generator.state_dict()['patch_embed.weight'],
+                       teacher_embed[0::2])
+    # a student sharing nothing with the teacher is refused, not random
+    with pytest.raises(CheckpointError, match='shares no tensor'):
+        tiny_distiller(str(path), generator=dict(
+            type='NAFNet', img_channels=3, mid_channels=8,
+            enc_blk_nums=[1], middle_blk_num=1, dec_blk_nums=[1]),
+            student_uses_priors=False, init_student_from_teacher='select',
+            flex_targets=['features'],
+            teacher_feature_layers=['decoder_level1'],
+            student_feature_layers=['decoders.0'],
+            feature_channels=[(8, 16)])
+    with pytest.raises(ValueError, match='init_student_from_teacher'):
+        tiny_distiller(str(path), init_student_from_teacher='slice')
