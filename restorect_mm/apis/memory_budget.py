@@ -7,8 +7,7 @@ alive at once, and tiles chosen from it stay within the limit. Written by
 hand: neither MMEngine nor MMagic estimates activation memory.
 """
 import math
-import os
-from typing import Callable
+from typing import Callable, Optional
 
 import torch
 
@@ -23,14 +22,22 @@ IMAGE_BYTES_PER_PIXEL = 4 * 10 + 12 + 6 + 8
 ACTIVATION_MARGIN = 1.5
 
 
-def current_rss_bytes() -> int:
-    """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
+def proc_status_kib(field: str) -> Optional[int]:
+    """A kB field of ``/proc/self/status`` (``'VmRSS'``: resident set now,
+    ``'VmHWM'``: its peak since exec); None where Linux /proc is missing."""
     try:
-        with open(f'/proc/{os.getpid()}/statm') as f:
-            pages = int(f.read().split()[1])
-        return pages * os.sysconf('SC_PAGE_SIZE')
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1])
     except (OSError, ValueError):
-        return 0
+        return None
+    return None
+
+
+def current_rss_bytes() -> int:
+    """Resident memory of this process now (0 where /proc is missing)."""
+    return (proc_status_kib('VmRSS') or 0) * 1024
 
 
 def activation_bytes_per_pixel(model: torch.nn.Module,

@@ -23,6 +23,8 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from restorect_mm.apis.memory_budget import proc_status_kib
+
 _KIB = 1024
 
 
@@ -81,17 +83,6 @@ def count_params(module: nn.Module) -> int:
 
 
 # ------------------------------------------------------------- memory --
-def _proc_status_kib(field: str) -> Optional[int]:
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith(field + ':'):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def _reset_peak_rss() -> bool:
     """Reset the kernel's high-water mark VmHWM to the current RSS (Linux
     >= 4.0, ``clear_refs`` value 5); False where that is not possible."""
@@ -136,7 +127,7 @@ class PeakMemory:
             return self
         _release_free_heap()
         self._exact = _reset_peak_rss()
-        self._start_kib = _proc_status_kib('VmRSS')
+        self._start_kib = proc_status_kib('VmRSS')
         if not self._exact or self._start_kib is None:
             import resource
             self._start_kib = resource.getrusage(
@@ -148,8 +139,8 @@ class PeakMemory:
             torch.cuda.synchronize()
             self.mib = torch.cuda.max_memory_allocated() / _KIB**2
             return False
-        if self._exact and _proc_status_kib('VmHWM') is not None:
-            peak_kib = _proc_status_kib('VmHWM')
+        if self._exact and proc_status_kib('VmHWM') is not None:
+            peak_kib = proc_status_kib('VmHWM')
         else:
             import resource
             peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

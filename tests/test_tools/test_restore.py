@@ -102,9 +102,8 @@ def test_memory_limit_bounds_peak_rss(tmp_path):
         '    runpy.run_path(sys.argv[0], run_name="__main__")\n'
         'except SystemExit as exc:\n'
         '    code = exc.code\n'
-        'hwm = [ln for ln in open("/proc/self/status") '
-        'if ln.startswith("VmHWM")]\n'
-        'print("PEAK_KB", hwm[0].split()[1])\n'
+        'from restorect_mm.apis.memory_budget import proc_status_kib\n'
+        'print("PEAK_KB", proc_status_kib("VmHWM"))\n'
         'sys.exit(code)')
     proc = run_tool(['-c', probe, 'tools/restore.py', INFERENCE_DEMO,
                      weights, str(img), '-o', str(tmp_path / 'o'),
