@@ -14,7 +14,6 @@ from .engine import checkpoint_io  # noqa: E402
 checkpoint_io.register_mmengine_loader()
 compat.make_metric_results_json_safe()
 compat.visualize_tests_without_a_train_loop()
-compat.enable_package_config_inheritance()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402,F401

@@ -1,5 +1,6 @@
-"""Make the frozen OpenMMLab stack (mmengine 0.10.7, mmcv-lite 2.1.0, mmagic 1.2.0)
-work on today's torch (>= 2.6) and numpy (>= 2).
+"""Make the frozen OpenMMLab stack (mmengine 0.10.x, mmcv or mmcv-lite 2.0-2.1,
+mmagic 1.2.0) work on every supported torch (2.1 to the newest) and numpy
+(1.26 and 2.x).
 
 Upstream is frozen, so each breakage is fixed here, one function per fix, and
 ``apply()`` runs them all. It must run before ``mmagic`` is imported: the
@@ -227,26 +228,15 @@ def visualize_tests_without_a_train_loop():
     BasicVisualizationHook._after_iter = _after_iter
 
 
-def enable_package_config_inheritance():
-    """Make ``_base_ = 'restorect_mm::demo/x.py'`` work.
-
-    mmengine accepts only the packages listed in its ``MODULE2PACKAGE``
-    (OpenMMLab's own), so restorect_mm is added there. It then finds
-    ``pkg/.mim/configs`` through ``get_installed_path``, which joins the
-    distribution's location with the package name: for an editable install
-    (PEP 660) that is site-packages, where the package is not. Fall back to
-    where Python imports the package from."""
+def _editable_aware(get_installed_path):
+    """Wrap a ``get_installed_path(package)`` that joins the distribution's
+    location with the package name. For an editable install (PEP 660) that is
+    site-packages, where the package is not: fall back to where Python imports
+    the package from."""
     import os.path as osp
 
-    import mmengine.config.config as config_module
-    from mmengine.config.utils import MODULE2PACKAGE
-    MODULE2PACKAGE.setdefault('restorect_mm', 'restorect_mm')
-    if hasattr(config_module.get_installed_path, '__wrapped__'):
-        return
-    original = config_module.get_installed_path
-
-    def get_installed_path(package):
-        path = original(package)
+    def wrapped(package):
+        path = get_installed_path(package)
         if not osp.isdir(path):
             import importlib.util
             spec = importlib.util.find_spec(package)
@@ -254,8 +244,109 @@ def enable_package_config_inheritance():
                 return osp.dirname(spec.origin)
         return path
 
-    get_installed_path.__wrapped__ = original
-    config_module.get_installed_path = get_installed_path
+    wrapped.__wrapped__ = get_installed_path
+    wrapped.restorect_editable_aware = True
+    return wrapped
+
+
+def enable_package_config_inheritance():
+    """Make ``_base_ = 'restorect_mm::demo/x.py'`` work, in restorect_mm's tools
+    and (through the ``.pth`` hook) in MMagic's unmodified ones.
+
+    mmengine accepts only the packages listed in its ``MODULE2PACKAGE``
+    (OpenMMLab's own), so restorect_mm is added there. It then finds
+    ``pkg/.mim/configs`` through ``get_installed_path``, made editable-aware."""
+    import mmengine.config.config as config_module
+    from mmengine.config.utils import MODULE2PACKAGE
+    MODULE2PACKAGE.setdefault('restorect_mm', 'restorect_mm')
+    if not hasattr(config_module.get_installed_path,
+                   'restorect_editable_aware'):
+        config_module.get_installed_path = _editable_aware(
+            config_module.get_installed_path)
+
+
+def let_mim_find_editable_installs():
+    """``mim train restorect_mm CFG`` looks for ``restorect_mm/.mim/tools`` next
+    to the distribution's metadata, which an editable install keeps in
+    site-packages. Run by the ``.pth`` hook right after ``mim`` is imported:
+    every ``mim`` module holding ``get_installed_path`` gets the editable-aware
+    one."""
+    from mim.utils import utils as mim_utils
+    original = mim_utils.get_installed_path
+    if hasattr(original, 'restorect_editable_aware'):
+        return
+    wrapped = _editable_aware(original)
+    for name, module in list(sys.modules.items()):
+        if (name == 'mim' or name.startswith('mim.')) and getattr(
+                module, 'get_installed_path', None) is original:
+            module.get_installed_path = wrapped
+
+
+SUPPORTED_MMCV = ((2, 0, 0), (2, 2, 0))  # mmagic 1.2.0 accepts [2.0.0, 2.2.0)
+_INSTALL_MMCV = (
+    "install one mmcv flavour: `pip install 'mmcv-lite>=2.0.0,<2.2.0'` (pure "
+    'Python, no compiled ops) or full mmcv 2.1.0 with its ops (`mim install '
+    'mmcv==2.1.0` for torch <= 2.1, else build it for your torch: '
+    '`MMCV_WITH_OPS=1 pip wheel --no-deps --no-build-isolation mmcv==2.1.0`, '
+    'or `RESTORECT_MMCV=mmcv bash tools/setup_env.sh`)')
+
+
+class MMCVInstallError(ImportError):
+    """mmcv is missing, of a version mmagic rejects, or its ops do not load."""
+
+
+def installed_mmcv_flavours():
+    """[(distribution name, version)] of mmcv / mmcv-lite installed."""
+    import importlib.metadata as metadata
+    found = []
+    for name in ('mmcv', 'mmcv-lite'):
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def _version_tuple(version):
+    import re
+    return tuple(int(part) for part in re.findall(r'\d+', version)[:3])
+
+
+def check_mmcv():
+    """Fail with one clear message, before mmagic does with a cryptic one, when
+    mmcv is absent or outside mmagic's range, or when full mmcv's compiled ops
+    (``mmcv._ext``) do not load for the installed torch (built for another).
+    Warns when both flavours are installed: they share the ``mmcv/`` folder."""
+    flavours = installed_mmcv_flavours()
+    if not flavours:
+        raise MMCVInstallError('restorect_mm needs mmcv, which is not '
+                               f'installed: {_INSTALL_MMCV}.')
+    if len(flavours) > 1:
+        import warnings
+        warnings.warn(
+            'both mmcv and mmcv-lite are installed; they write the same mmcv/ '
+            'folder, so which one you get is undefined. Uninstall one (both, '
+            'then reinstall the one you want).', RuntimeWarning)
+    low, high = SUPPORTED_MMCV
+    for name, version in flavours:
+        if not low <= _version_tuple(version) < high:
+            raise MMCVInstallError(
+                f'{name} {version} is installed, but mmagic 1.2.0 accepts mmcv '
+                f'2.0.0 <= version < 2.2.0: {_INSTALL_MMCV}.')
+    if 'mmcv' in dict(flavours):
+        import importlib
+        import torch
+        try:
+            importlib.import_module('mmcv._ext')
+        except (ImportError, OSError) as exc:
+            raise MMCVInstallError(
+                f'full mmcv {dict(flavours)["mmcv"]} is installed, but its '
+                f'compiled ops (mmcv._ext) do not load with torch '
+                f'{torch.__version__} ({type(exc).__name__}: '
+                f'{str(exc)[:200]}); it was built for another torch. Reinstall '
+                'mmcv built for this torch, or replace it by mmcv-lite '
+                "(`pip uninstall -y mmcv && pip install 'mmcv-lite>=2.0.0,"
+                "<2.2.0'`) if you need no compiled ops.") from exc
 
 
 def silence_known_deprecation_noise():
@@ -279,8 +370,10 @@ def apply():
         return
     silence_known_deprecation_noise()
     restore_numpy_aliases()
+    check_mmcv()
     install_albumentations_placeholder()
     install_mmcv_ext_placeholder()
+    enable_package_config_inheritance()
     init_cpu_process_group()
     register_process_group_teardown()
     _APPLIED = True

@@ -24,6 +24,8 @@ import zipfile
 import numpy as np
 import torch
 
+from . import restricted_pickle
+
 _TRUSTED_ROOTS = []
 
 _HISTORY_BUFFER_TAG = '__restorect_history_buffer__'
@@ -58,12 +60,39 @@ class _UnsafeContent(Exception):
     """The file is readable but holds pickled objects beyond weights."""
 
 
-def _weights_only_load(path, map_location):
-    """``torch.load(weights_only=True)``; tells "unsafe" from "corrupt"."""
-    try:
-        with torch.serialization.safe_globals(_numpy_safe_globals()):
+def _named_globals(objects):
+    """'module.name' -> object, under both numpy 1 (``numpy.core``) and numpy 2
+    (``numpy._core``) module names, as a checkpoint may come from either."""
+    named = {}
+    for obj in objects:
+        name = f'{obj.__module__}.{obj.__name__}'
+        named[name] = obj
+        for old, new in (('numpy.core.', 'numpy._core.'),
+                         ('numpy._core.', 'numpy.core.')):
+            if name.startswith(old):
+                named[new + name[len(old):]] = obj
+    return named
+
+
+def _torch_load_weights_only(path, map_location, allowed):
+    """``torch.load`` that unpickles tensors, containers and ``allowed`` only,
+    on every supported torch: torch's own weights-only unpickler where it can
+    be extended for one call (2.5+), else :mod:`restricted_pickle`."""
+    if restricted_pickle.has_safe_globals_context():
+        with torch.serialization.safe_globals(list(allowed)):
             return torch.load(
                 path, map_location=map_location, weights_only=True)
+    return torch.load(
+        path, map_location=map_location, weights_only=False,
+        pickle_module=restricted_pickle.make_pickle_module(
+            _named_globals(allowed)))
+
+
+def _weights_only_load(path, map_location):
+    """Weights-only ``torch.load``; tells "unsafe" from "corrupt"."""
+    try:
+        return _torch_load_weights_only(path, map_location,
+                                        _numpy_safe_globals())
     except pickle.UnpicklingError as exc:
         # torch names the offending global ("Unsupported global: ...",
         # "unsupported GLOBAL posix.system ... blocked"); anything else is

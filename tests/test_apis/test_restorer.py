@@ -6,7 +6,7 @@ import torch
 from restorect_mm.apis import ModelNotSupportedError, Restorer
 from restorect_mm.engine.checkpoint_io import CheckpointError
 from restorect_mm.models.rgformer import pad_to_multiple
-from tiny_student import (INFERENCE_DEMO, TEACHER_DEMO,
+from tests.test_apis.tiny_student import (INFERENCE_DEMO, TEACHER_DEMO,
                           make_student_checkpoint, real_photo)
 
 

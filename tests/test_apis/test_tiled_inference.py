@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from restorect_mm.apis import Restorer, tile_starts, tiled_apply
-from tiny_student import (INFERENCE_DEMO, make_student_checkpoint, psnr_01,
+from tests.test_apis.tiny_student import (INFERENCE_DEMO, make_student_checkpoint, psnr_01,
                           real_photo)
 
 

@@ -13,8 +13,7 @@ from restorect_mm.datasets.image_folder import mmagic_default_scope
 from restorect_mm.registry import DATASETS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
-from published_layouts import (make_sice, make_sid,  # noqa: E402
+from tests.test_datasets.published_layouts import (make_sice, make_sid,  # noqa: E402
                                make_unpaired, write_paired)
 
 DATASET_DIR = osp.join(ROOT, 'configs', '_base_', 'datasets')

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from published_layouts import write_image, write_paired
+from tests.test_datasets.published_layouts import write_image, write_paired
 from restorect_mm.datasets import DatasetLayoutError
 from restorect_mm.datasets.transforms import ImageLoadError
 from restorect_mm.registry import DATASETS

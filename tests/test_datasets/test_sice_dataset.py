@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from published_layouts import make_sice, write_image
+from tests.test_datasets.published_layouts import make_sice, write_image
 from restorect_mm.datasets import (DatasetLayoutError, DatasetNotFoundError,
                                    SICEMultiExposureDataset)
 from restorect_mm.registry import DATASETS

@@ -3,7 +3,7 @@ import os.path as osp
 
 import pytest
 
-from published_layouts import SID_PAIRS, make_sid, write_image
+from tests.test_datasets.published_layouts import SID_PAIRS, make_sid, write_image
 from restorect_mm.datasets import (DatasetLayoutError, DatasetNotFoundError,
                                    SIDListDataset)
 from restorect_mm.registry import DATASETS

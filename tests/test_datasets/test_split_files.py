@@ -1,7 +1,7 @@
 """PairedFolderDataset(split_file=...) and the split-file reader."""
 import pytest
 
-from published_layouts import write_paired
+from tests.test_datasets.published_layouts import write_paired
 from restorect_mm.datasets import (DatasetLayoutError, DatasetNotFoundError,
                                    read_split_file)
 from restorect_mm.registry import DATASETS

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from published_layouts import make_unpaired, write_image
+from tests.test_datasets.published_layouts import make_unpaired, write_image
 from restorect_mm.datasets import (DatasetLayoutError, DatasetNotFoundError,
                                    UnpairedFolderDataset)
 from restorect_mm.datasets.transforms import ImageLoadError

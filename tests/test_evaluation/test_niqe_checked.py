@@ -7,7 +7,7 @@ import skimage.data
 from mmagic.evaluation.metrics import NIQE
 
 from restorect_mm.registry import METRICS
-from eval_sample_utils import make_sample, score
+from tests.test_evaluation.eval_sample_utils import make_sample, score
 
 
 def natural_rgb(h, w):

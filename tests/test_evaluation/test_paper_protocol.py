@@ -11,7 +11,7 @@ from restorect_mm.evaluation.functional import (correct_mean_variance,
                                                 resize_like_reference,
                                                 y_channel_order)
 from restorect_mm.registry import METRICS
-from eval_sample_utils import make_sample, score
+from tests.test_evaluation.eval_sample_utils import make_sample, score
 
 
 def photo(h, w, name='coffee'):

@@ -18,7 +18,7 @@ from restorect_mm.evaluation.functional.paper_protocol import (
     truncate_to_uint8, y_channel)
 from restorect_mm.evaluation.metrics import inception_fid
 from restorect_mm.registry import METRICS
-from eval_sample_utils import make_sample, score
+from tests.test_evaluation.eval_sample_utils import make_sample, score
 
 
 def photo(h, w, name='astronaut'):

@@ -5,7 +5,7 @@ import numpy as np
 from skimage.color import rgb2lab
 
 from restorect_mm.registry import METRICS
-from eval_sample_utils import make_sample, score
+from tests.test_evaluation.eval_sample_utils import make_sample, score
 
 
 def tiny_image(size, seed):

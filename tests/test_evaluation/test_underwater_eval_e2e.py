@@ -9,8 +9,7 @@ import sys
 import cv2
 import numpy as np
 
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(__file__)), 'test_apis'))
-from tiny_student import make_student_checkpoint  # noqa: E402
+from tests.test_apis.tiny_student import make_student_checkpoint  # noqa: E402
 from tests.test_tools.tool_runner import ROOT, run_tool  # noqa: E402
 
 

@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 
-from tool_runner import ROOT
+from tests.test_tools.tool_runner import ROOT
 
 
 def load_tool():

@@ -7,10 +7,9 @@ import sys
 import cv2
 import torch
 
-from tool_runner import ROOT, run_tool
+from tests.test_tools.tool_runner import ROOT, run_tool
 
-sys.path.insert(0, osp.join(ROOT, 'tests', 'test_apis'))
-from tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
+from tests.test_apis.tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
 
 
 def test_export_matches_pytorch_on_a_real_photo(tmp_path):

@@ -8,7 +8,7 @@ import importlib.util
 import cv2
 import numpy as np
 
-from tool_runner import ROOT, run_tool
+from tests.test_tools.tool_runner import ROOT, run_tool
 
 TOOL = 'tools/dataset_converters/make_split.py'
 

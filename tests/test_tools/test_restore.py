@@ -8,10 +8,9 @@ import sys
 import cv2
 import numpy as np
 
-from tool_runner import ROOT, make_pairs, run_tool
+from tests.test_tools.tool_runner import ROOT, make_pairs, run_tool
 
-sys.path.insert(0, osp.join(ROOT, 'tests', 'test_apis'))
-from tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
+from tests.test_apis.tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
 
 
 def test_restore_reproduces_test_py_psnr(tmp_path):

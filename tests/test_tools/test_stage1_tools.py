@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from restorect_mm.models.retinex import DecomNet
-from tool_runner import (assert_ranks_identical_and_trained, demo_options,
+from tests.test_tools.tool_runner import (assert_ranks_identical_and_trained, demo_options,
                          dist_train_rank_weights, make_pairs, mmagic_tool,
                          run_tool)
 

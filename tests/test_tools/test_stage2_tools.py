@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 
 from mmagic.registry import MODELS
-from tool_runner import ROOT, demo_options, make_pairs, run_tool
+from tests.test_tools.tool_runner import ROOT, demo_options, make_pairs, run_tool
 
 STUDENT_DEMO = 'configs/demo/restorect-student_demo.py'
 INFERENCE_DEMO = 'configs/demo/restorect-student-inference_demo.py'
@@ -118,7 +118,7 @@ def test_full_size_student_configs_build(config):
 
 def test_mmagic_nafnet_student_trains_through_mmagic_train_py(tmp_path):
     """An MMagic generator as the student, driven by MMagic's own tool."""
-    from tool_runner import mmagic_tool
+    from tests.test_tools.tool_runner import mmagic_tool
     data_root = make_pairs(str(tmp_path / 'pairs'), size=48)
     teacher = write_teacher_weights(tmp_path / 'teacher.pth')
     proc = run_tool([

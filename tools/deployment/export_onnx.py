@@ -20,6 +20,7 @@ The check restores real photos (scikit-image's, or ``--check-images``) with
 noise, prints the max abs difference and exits non-zero above ``--atol``.
 """
 import argparse
+import inspect
 import os.path as osp
 import sys
 
@@ -126,9 +127,13 @@ def export(wrapper: UnrolledStudent, out: str, shape, seed: int):
     }
     torch.onnx.register_custom_op_symbolic('aten::layer_norm',
                                            layer_norm_symbolic, OPSET)
+    # torch >= 2.5 has a second (dynamo) exporter; the graph is traced with
+    # the TorchScript one, the only exporter older torch has
+    legacy = ({'dynamo': False} if 'dynamo' in inspect.signature(
+        torch.onnx.export).parameters else {})
     with torch.no_grad():
         torch.onnx.export(
-            wrapper, example, out, dynamo=False, opset_version=OPSET,
+            wrapper, example, out, opset_version=OPSET, **legacy,
             input_names=['lq', 'noise_rex', 'noise_img'],
             output_names=['restored'], dynamic_axes=dynamic)
     import onnx

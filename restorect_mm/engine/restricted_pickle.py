@@ -1,0 +1,70 @@
+"""A ``pickle_module`` for :func:`torch.load` that refuses every global outside an
+allow-list: the weights-only guarantee on torch < 2.5.
+
+torch >= 2.5 extends its own weights-only unpickler with
+``torch.serialization.safe_globals``; older torch (2.1 to 2.4) has no context
+manager for that (2.4 only a process-wide ``add_safe_globals``, 2.1 none), so
+``weights_only=True`` rejects the numpy types that training checkpoints hold.
+There ``restorect_mm.engine.checkpoint_io`` passes this module instead. It is
+the "restricting globals" pattern of Python's ``pickle`` documentation: the
+only way a pickle reaches code is ``find_class``, and this one returns only
+torch's own weights-only globals (``torch._weights_only_unpickler``) and the
+data-only extras the caller allows. Nothing here exists in a library for these
+torch versions, hence written by hand.
+"""
+import pickle
+
+import torch
+
+UNSUPPORTED = 'Unsupported global'
+
+
+def _torch_weights_only_globals():
+    """{'module.name': object} that torch's own weights-only unpickler allows."""
+    from torch import _weights_only_unpickler
+    return dict(_weights_only_unpickler._get_allowed_globals())
+
+
+def full_name(obj):
+    return f'{obj.__module__}.{obj.__qualname__}'
+
+
+def make_pickle_module(extra_globals):
+    """Build a ``pickle_module`` for :func:`torch.load`.
+
+    Args:
+        extra_globals (dict[str, object]): 'module.name' -> object, allowed on
+            top of torch's weights-only globals (data-only types only).
+
+    Returns:
+        a module-like object with ``Unpickler``, ``load`` and ``__name__``.
+    """
+    allowed = _torch_weights_only_globals()
+    allowed.update(extra_globals)
+
+    class Unpickler(pickle.Unpickler):
+        """Resolves only allow-listed globals; anything else raises."""
+
+        def find_class(self, module, name):
+            key = f'{module}.{name}'
+            if key in allowed:
+                return allowed[key]
+            raise pickle.UnpicklingError(
+                f'{UNSUPPORTED}: GLOBAL {key} is not an allowed weights-only '
+                'type (it could run code when unpickled)')
+
+    class RestrictedPickle:
+        __name__ = 'restorect_mm_restricted_pickle'
+        UnpicklingError = pickle.UnpicklingError
+
+        @staticmethod
+        def load(file, **kwargs):
+            return Unpickler(file, **kwargs).load()
+
+    RestrictedPickle.Unpickler = Unpickler
+    return RestrictedPickle
+
+
+def has_safe_globals_context():
+    """torch >= 2.5: ``torch.serialization.safe_globals`` exists."""
+    return hasattr(torch.serialization, 'safe_globals')
