@@ -63,10 +63,8 @@ except ImportError:  # pragma: no cover - very old setuptools
 
 def read_requirements(name):
     with open(os.path.join(HERE, 'requirements', name)) as f:
-        return [
-            line.split('#')[0].strip() for line in f
-            if line.split('#')[0].strip() and not line.startswith('-')
-        ]
+        lines = [line.split('#')[0].strip() for line in f]
+    return [line for line in lines if line and not line.startswith('-')]
 
 
 setup(
@@ -76,11 +74,19 @@ setup(
     'image restoration) as an MMagic plugin',
     long_description=open(os.path.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
-    python_requires='>=3.10',
+    python_requires='>=3.10,<3.13',
     packages=find_packages(include=['restorect_mm', 'restorect_mm.*']),
     package_data={'restorect_mm._bootstrap': [PTH_NAME]},
-    install_requires=read_requirements('runtime.txt'),
-    extras_require={'tests': read_requirements('tests.txt')},
+    # mmagic is declared so that a resolver sees it; tools/setup_env.sh
+    # installs it --no-deps (its own declared dependencies pull mediapipe and
+    # two more opencv builds). mmcv is an extra: never one flavour over the other
+    install_requires=(read_requirements('runtime.txt') +
+                      read_requirements('mmagic.txt')),
+    extras_require={
+        'mmcv-lite': read_requirements('mmcv.txt'),
+        'mmcv': ['mmcv>=2.0.0,<2.2.0'],
+        'tests': read_requirements('tests.txt'),
+    },
     cmdclass=cmdclass,
     zip_safe=False,
 )
