@@ -100,5 +100,10 @@ case "${RESTORECT_MMCV:-auto}" in
     fi ;;
   *) echo "RESTORECT_MMCV must be auto, mmcv-lite or mmcv" >&2; exit 2 ;;
 esac
-pipq --no-deps --no-build-isolation -e .
+# one editable install at a time: two stacks may be set up side by side
+# (.ci/run), and each writes restorect_mm.egg-info into the source tree
+(
+  flock 9
+  pipq --no-deps --no-build-isolation -e .
+) 9>"${TMPDIR:-/tmp}/restorect_mm-editable-install.lock"
 python -c 'import restorect_mm, torch, mmcv; print(f"restorect_mm: torch {torch.__version__}, mmcv {mmcv.__version__}")'

@@ -38,9 +38,11 @@ class CheckpointError(RuntimeError):
 def _numpy_safe_globals():
     """numpy reconstructors that carry data only (arrays, scalars, dtypes)."""
     import numpy.dtypes
-    core = getattr(np, '_core', None) or np.core
-    found = [np.ndarray, np.dtype, core.multiarray._reconstruct,
-             core.multiarray.scalar]
+    if np.lib.NumpyVersion(np.__version__) >= '2.0.0':
+        from numpy._core import multiarray
+    else:  # numpy 1.26 (torch < 2.3); its numpy._core is a stub
+        from numpy.core import multiarray
+    found = [np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar]
     found += [getattr(numpy.dtypes, name) for name in dir(numpy.dtypes)
               if name.endswith('DType')]
     return found
