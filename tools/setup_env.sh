@@ -5,7 +5,8 @@
 #                       venv is already active
 #   RESTORECT_TORCH     torch version to install (default: requirements/torch.txt,
 #                       the pinned 2.14.1); torchvision follows (torch 2.X.Y ->
-#                       torchvision 0.(X+15).Y), and numpy<2 for torch < 2.3
+#                       torchvision 0.(X+15).Y, or RESTORECT_TORCHVISION), and
+#                       numpy<2 for torch < 2.3
 #   RESTORECT_SKIP_TORCH=1  keep the torch/torchvision already installed (GPU
 #                       machines with their own CUDA build)
 #   RESTORECT_MMCV      auto (default: keep an installed mmcv or mmcv-lite, else
@@ -44,7 +45,8 @@ if [ "${RESTORECT_SKIP_TORCH:-0}" != "1" ]; then
   if [ -n "${RESTORECT_TORCH:-}" ]; then
     minor=$(echo "$RESTORECT_TORCH" | cut -d. -f2)
     patch=$(echo "$RESTORECT_TORCH" | cut -d. -f3)
-    TORCH_REQS=("torch==$RESTORECT_TORCH" "torchvision==0.$((minor + 15)).${patch:-0}")
+    TORCHVISION=${RESTORECT_TORCHVISION:-0.$((minor + 15)).${patch:-0}}
+    TORCH_REQS=("torch==$RESTORECT_TORCH" "torchvision==$TORCHVISION")
     [ "$minor" -lt 3 ] && TORCH_REQS+=('numpy<2')
   else
     mapfile -t TORCH_REQS < <(grep -v '^#' requirements/torch.txt | sed '/^$/d')
