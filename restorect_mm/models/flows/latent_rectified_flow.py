@@ -37,6 +37,10 @@ def _draw(fn, shape: Sequence[int], device: torch.device, dtype: torch.dtype,
           generator: Optional[torch.Generator]) -> torch.Tensor:
     # Drawn in float32 on the generator's device (so a CPU generator serves
     # CUDA tensors and a seed gives the same numbers everywhere), then moved.
+    if generator is not None and torch.jit.is_tracing():
+        # a trace (MAC counting) records the op, not the seed, and torch
+        # 2.1's tracer cannot take a Generator argument at all
+        generator = None
     gen_device = generator.device if generator is not None else device
     out = fn(tuple(shape), generator=generator, device=gen_device,
              dtype=torch.float32)
