@@ -4,7 +4,6 @@ their header comments document (data roots under a tmp ``data/``)."""
 import copy
 import glob
 import os.path as osp
-import sys
 
 import pytest
 from mmengine import Config

@@ -4,7 +4,6 @@ PSNR, SSIM, UCIQE and UIQM as JSON numbers."""
 import json
 import os
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np

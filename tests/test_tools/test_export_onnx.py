@@ -2,12 +2,11 @@
 Euler steps matches PyTorch on a real photo; a wrong checkpoint fails."""
 import os.path as osp
 import re
-import sys
 
 import cv2
 import torch
 
-from tests.test_tools.tool_runner import ROOT, run_tool
+from tests.test_tools.tool_runner import run_tool
 
 from tests.test_apis.tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
 

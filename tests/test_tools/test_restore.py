@@ -3,12 +3,11 @@ non-zero exit, stays within --memory-limit."""
 import glob
 import json
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
 
-from tests.test_tools.tool_runner import ROOT, make_pairs, run_tool
+from tests.test_tools.tool_runner import make_pairs, run_tool
 
 from tests.test_apis.tiny_student import INFERENCE_DEMO, make_student_checkpoint  # noqa: E402
 
