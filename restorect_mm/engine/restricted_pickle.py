@@ -20,13 +20,15 @@ UNSUPPORTED = 'Unsupported global'
 
 
 def _torch_weights_only_globals():
-    """{'module.name': object} that torch's own weights-only unpickler allows."""
+    """{'module.name': object} that torch's own weights-only unpickler allows,
+    plus ``_codecs.encode`` (str -> bytes), which protocol-2 pickles of numpy
+    scalars use and torch >= 2.5 allows too."""
+    import _codecs
+
     from torch import _weights_only_unpickler
-    return dict(_weights_only_unpickler._get_allowed_globals())
-
-
-def full_name(obj):
-    return f'{obj.__module__}.{obj.__qualname__}'
+    allowed = dict(_weights_only_unpickler._get_allowed_globals())
+    allowed.setdefault('_codecs.encode', _codecs.encode)
+    return allowed
 
 
 def make_pickle_module(extra_globals):

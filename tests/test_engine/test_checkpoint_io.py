@@ -116,3 +116,29 @@ def test_state_dict_fit_check_names_the_problem():
         check_state_dict_fits(model, wrong, 'wrong.pth')
     with pytest.raises(CheckpointError, match='missing keys'):
         check_state_dict_fits(model, {'0.weight': good['0.weight']}, 'x.pth')
+
+
+@pytest.mark.parametrize('native', [True, False])
+def test_both_weights_only_paths_allow_data_and_refuse_code(
+        native, tmp_path, monkeypatch):
+    """torch >= 2.5 extends its own unpickler; older torch goes through
+    restricted_pickle. Both run on every torch (the restricted one always, the
+    native one where torch has it), so each stack checks both guarantees."""
+    from restorect_mm.engine import restricted_pickle
+    if native and not restricted_pickle.has_safe_globals_context():
+        pytest.skip(f'torch {torch.__version__} has no safe_globals (< 2.5)')
+    monkeypatch.setattr(restricted_pickle, 'has_safe_globals_context',
+                        lambda: native)
+    monkeypatch.chdir(tmp_path)
+    data = {'state_dict': {'w': torch.arange(3.0)},
+            'meta': {'seed': np.int64(7), 'lr': np.float64(0.5),
+                     'hist': np.arange(4, dtype=np.float32)}}
+    torch.save(data, tmp_path / 'data.pth')
+    loaded = load_checkpoint_file(tmp_path / 'data.pth')
+    assert torch.equal(loaded['state_dict']['w'], data['state_dict']['w'])
+    assert loaded['meta']['seed'] == 7 and loaded['meta']['lr'] == 0.5
+    np.testing.assert_array_equal(loaded['meta']['hist'], np.arange(4))
+    path = _malicious_file(tmp_path / 'evil.pth')
+    with pytest.raises(CheckpointError, match='posix.system|os.system'):
+        load_weights(path)
+    assert not (tmp_path / 'PWNED_BY_PICKLE').exists()
