@@ -8,6 +8,12 @@ INPUT: image files, folders (their images, not recursive) or globs (quote
 them). Each result keeps its input's file name, format and bit depth. A file
 that cannot be read or restored is reported and skipped; the others are still
 restored and the exit code is 1 when any failed.
+
+Inputs are never destroyed: an OUT_DIR where a result would replace one of the
+inputs (same folder and name, or a link to it) is refused before anything is
+restored, unless --overwrite is given. Each result is written to a temporary
+file and renamed into place, so an interrupted run leaves no half-written
+image.
 """
 import argparse
 import glob
@@ -39,6 +45,8 @@ def parse_args(argv=None):
                         help='image files, folders or quoted globs')
     parser.add_argument('-o', '--out-dir', required=True,
                         help='folder for the restored images')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='allow results to replace their own inputs')
     parser.add_argument('--tile', type=int,
                         help='restore in tiles of this side (pixels)')
     parser.add_argument('--tile-overlap', type=int, default=32,
@@ -86,6 +94,18 @@ def collect_inputs(inputs):
     return files, unmatched
 
 
+def inputs_that_would_be_replaced(files, out_dir):
+    """[(input, output)] where writing the output would replace an input:
+    the same file reached by name, symlink or hard link."""
+    clashes = []
+    for path in files:
+        out = osp.join(out_dir, osp.basename(path))
+        if osp.exists(out) and any(
+                osp.samefile(out, other) for other in files):
+            clashes.append((path, out))
+    return clashes
+
+
 def build_restorer(args):
     precision = 'fp16' if args.fp16 else 'bf16' if args.bf16 else None
     memory = None if args.memory_limit is None else int(args.memory_limit *
@@ -107,6 +127,13 @@ def main(argv=None):
     files, unmatched = collect_inputs(args.inputs)
     failures = [(item, 'matches no image file; check the path or glob')
                 for item in unmatched]
+    clashes = inputs_that_would_be_replaced(files, args.out_dir)
+    if clashes and not args.overwrite:
+        listed = ', '.join(out for _, out in clashes[:3])
+        raise ToolError(
+            f'refusing to write {len(clashes)} result(s) over their own '
+            f'inputs ({listed}{", ..." if len(clashes) > 3 else ""}): choose '
+            'another --out-dir, or pass --overwrite to replace the originals')
     restorer = build_restorer(args)
     out_names = set()
     for path in tqdm(files, desc='restoring', unit='img', file=sys.stderr):

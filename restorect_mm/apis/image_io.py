@@ -176,10 +176,30 @@ def write_image(path: str, rgb: np.ndarray, info: ImageFileInfo) -> str:
         bgr = np.concatenate([bgr, alpha[..., None].astype(bgr.dtype)], 2)
     params = [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if ext in (
         '.jpg', '.jpeg') else []
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     ok, encoded = cv2.imencode(ext, np.ascontiguousarray(bgr), params)
     if not ok:
         raise OSError(f'{path}: OpenCV cannot encode {ext} images; choose '
                       'another output extension')
-    encoded.tofile(path)
+    write_atomically(path, encoded.tobytes())
     return path
+
+
+def write_atomically(path: str, data: bytes):
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk,
+    then rename it over ``path``: readers and an interrupted run see the old
+    file or the whole new one, never a part."""
+    import tempfile
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{osp.basename(path)}.',
+                               suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -72,3 +72,31 @@ def test_bad_files_raise_naming_the_file(tmp_path, content, match):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(ImageReadError, match='no such file'):
         read_image(str(tmp_path / 'nope.png'))
+
+
+def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    """write_image goes through a temporary file and a rename: a failure
+    before the rename keeps the previous file and leaves no temporary."""
+    import os
+
+    from restorect_mm.apis import image_io
+    path = tmp_path / 'out.png'
+    rgb = np.random.default_rng(0).random((8, 8, 3))
+    _, info = read_image(_write_png(tmp_path / 'src.png'))
+    write_image(str(path), rgb, info)
+    old = path.read_bytes()
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(image_io.os, 'replace', interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_image(str(path), 1 - rgb, info)
+    monkeypatch.undo()
+    assert path.read_bytes() == old
+    assert sorted(os.listdir(tmp_path)) == ['out.png', 'src.png']
+
+
+def _write_png(path):
+    cv2.imwrite(str(path), np.zeros((8, 8, 3), np.uint8))
+    return str(path)

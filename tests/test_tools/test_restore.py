@@ -2,6 +2,7 @@
 non-zero exit, stays within --memory-limit."""
 import glob
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -112,3 +113,29 @@ def test_memory_limit_bounds_peak_rss(tmp_path):
     assert peak_mib <= limit_mib
     assert cv2.imread(str(tmp_path / 'o' / 'large.png')).shape == (640, 960,
                                                                    3)
+
+
+def test_restore_never_overwrites_its_inputs_unless_asked(tmp_path):
+    weights, _ = make_student_checkpoint(tmp_path)
+    src = tmp_path / 'in'
+    src.mkdir()
+    rng = np.random.default_rng(1)
+    for name in ('a.png', 'b.png'):
+        cv2.imwrite(str(src / name), rng.integers(0, 256, (16, 24, 3),
+                                                  np.uint8))
+    linked = tmp_path / 'linked'  # a result path that is a link to an input
+    linked.mkdir()
+    os.symlink(src / 'a.png', linked / 'a.png')
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    for out_dir in (src, linked):
+        proc = run_tool(['tools/restore.py', INFERENCE_DEMO, weights,
+                         str(src), '-o', str(out_dir)], check=False)
+        assert proc.returncode != 0
+        assert 'refusing to write' in proc.stderr
+        assert '--overwrite' in proc.stderr and 'a.png' in proc.stderr
+        assert {p.name: p.read_bytes() for p in src.iterdir()} == before
+    proc = run_tool(['tools/restore.py', INFERENCE_DEMO, weights, str(src),
+                     '-o', str(src), '--overwrite'])
+    after = {p.name: p.read_bytes() for p in src.iterdir()}
+    assert set(after) == set(before)  # no temporary files left behind
+    assert after['a.png'] != before['a.png']  # replaced, as asked
