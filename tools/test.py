@@ -1,10 +1,13 @@
 """Test (and evaluate) a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``.
 
-``--out metrics.json`` writes the metrics as JSON (Python floats).
+``--out metrics.json`` writes the metrics as strict JSON: Python floats, and
+``null`` for a value that is not finite (the PSNR of an exact output is +inf;
+``Infinity`` is not JSON and most readers reject it).
 Multi-GPU: ``bash tools/dist_test.sh CONFIG CHECKPOINT GPUS``.
 """
 import argparse
 import json
+import math
 import os
 import os.path as osp
 
@@ -26,6 +29,15 @@ def parse_args():
     return parser.parse_args()
 
 
+def json_safe_metrics(metrics):
+    """Metric values as Python numbers; +-inf and NaN become None (null)."""
+    values = to_python_scalars(dict(metrics))
+    return {
+        k: None if isinstance(v, float) and not math.isfinite(v) else v
+        for k, v in values.items()
+    }
+
+
 class SaveMetricsHook(Hook):
     """Writes the test metrics to a JSON file (rank 0 only)."""
 
@@ -39,7 +51,8 @@ class SaveMetricsHook(Hook):
             return
         os.makedirs(osp.dirname(osp.abspath(self.out)), exist_ok=True)
         with open(self.out, 'w') as f:
-            json.dump(to_python_scalars(dict(metrics)), f, indent=2)
+            json.dump(json_safe_metrics(metrics), f, indent=2,
+                      allow_nan=False)
         print_log(f'Metrics written to {self.out}', 'current')
 
 
