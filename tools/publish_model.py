@@ -6,8 +6,8 @@
 By default the published weights are what the checkpoint's ``state_dict`` holds:
 MMEngine's EMAHook stores its averaged weights there (``--weights ema``).
 ``--weights raw`` publishes the non-averaged ones (``ema_state_dict``).
-``--trust`` allows full unpickling of an old checkpoint of your own that the
-safe loader refuses; never use it on files from elsewhere.
+The checkpoint is read weights-only like every file (see
+restorect_mm.engine.checkpoint_io): there is no way to unpickle more.
 """
 import argparse
 import os.path as osp
@@ -31,16 +31,12 @@ def parse_args(argv=None):
         default='ema',
         help='ema: the checkpoint\'s state_dict (EMA weights when EMAHook '
         'ran); raw: the non-averaged weights from ema_state_dict')
-    parser.add_argument(
-        '--trust',
-        action='store_true',
-        help='allow full unpickling of this (own) checkpoint')
     return parser.parse_args(argv)
 
 
-def publish(checkpoint_path, out, which='ema', trust=False):
+def publish(checkpoint_path, out, which='ema'):
     """Write the weights-only file; returns its final path."""
-    checkpoint = read_training_checkpoint(checkpoint_path, trust)
+    checkpoint = read_training_checkpoint(checkpoint_path)
     state = select_weights(checkpoint, which, checkpoint_path)
     meta = {
         'source': osp.basename(checkpoint_path),
@@ -57,7 +53,7 @@ def publish(checkpoint_path, out, which='ema', trust=False):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        final = publish(args.checkpoint, args.out, args.weights, args.trust)
+        final = publish(args.checkpoint, args.out, args.weights)
     except CheckpointError as exc:
         sys.exit(f'error: {exc}')
     print(final)

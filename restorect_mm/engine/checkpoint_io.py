@@ -1,21 +1,20 @@
-"""Checkpoint reading and writing with a clear security boundary.
+"""Checkpoint reading and writing with one security boundary: every load is
+weights-only, without exceptions.
 
-Two kinds of files exist:
+Every file (published weights, a stage-1 teacher, stage-0 DecomNets, a
+training checkpoint for ``load_from`` or ``--resume``, whether written by
+restorect_mm or by MMagic's own tools) is read by :func:`load_checkpoint_file`
+with an explicit allow-list (:func:`data_only_globals`): tensors, numpy data,
+MMEngine's ``HistoryBuffer`` logs and a ``getattr`` stand-in that only resolves
+HistoryBuffer statistics. Anything that would call other code is refused with a
+message naming the file. No directory is trusted, no flag unpickles more, and
+no process-wide ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` is set.
 
-* **weights** that are handed around (published models, a stage-1 teacher, the
-  stage-0 DecomNets): plain state dicts, read with ``torch.load(weights_only=True)``
-  and nothing else (:func:`load_weights`);
-* **training checkpoints** written by MMEngine's CheckpointHook into one's own
-  work_dir. restorect_mm's :class:`CheckpointSafetyHook` stores their logging
-  state as plain containers, so they too load with ``weights_only=True``. Only a
-  *resume* may fall back to full unpickling, and only for a file inside the
-  runner's own work_dir (for checkpoints written without the hook).
-
-MMEngine calls ``torch.load`` without ``weights_only`` and so fails on torch >= 2.6;
-:func:`register_mmengine_loader` routes its local-file loading through
-:func:`load_checkpoint_file`. No process-wide ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``.
+MMEngine calls ``torch.load`` without ``weights_only`` (which fails on torch
+>= 2.6 and executes code before); :func:`register_mmengine_loader` routes its
+local-file loading here. How the allow-list reaches torch depends on the torch
+version: see :func:`_torch_load_weights_only`.
 """
-import contextlib
 import os
 import os.path as osp
 import pickle
@@ -25,8 +24,6 @@ import numpy as np
 import torch
 
 from . import restricted_pickle
-
-_TRUSTED_ROOTS = []
 
 _HISTORY_BUFFER_TAG = '__restorect_history_buffer__'
 
@@ -48,6 +45,36 @@ def _numpy_safe_globals():
     return found
 
 
+def history_buffer_method(owner, name):
+    """Stands in for ``builtins.getattr`` while unpickling.
+
+    MMEngine's ``HistoryBuffer`` pickles its registry of statistics
+    (``_statistics_methods``) as ``getattr(HistoryBuffer, 'mean')`` and so on.
+    Real ``getattr`` reaches any attribute of anything (``os.system`` through
+    a module), so it is never allowed; this resolves only the statistics of
+    ``HistoryBuffer`` itself and refuses everything else.
+    """
+    from mmengine.logging import HistoryBuffer
+    known = set(HistoryBuffer._statistics_methods) | {
+        'min', 'max', 'current', 'mean'}
+    if owner is HistoryBuffer and name in known:
+        return getattr(HistoryBuffer, name)
+    owner_name = getattr(owner, '__name__', type(owner).__name__)
+    raise pickle.UnpicklingError(
+        f'Unsupported global: GLOBAL builtins.getattr on {owner_name}.{name} '
+        '(only HistoryBuffer statistics may be looked up)')
+
+
+def data_only_globals():
+    """Everything beyond tensors that a checkpoint may hold: numpy data,
+    MMEngine's ``HistoryBuffer`` (logs: two arrays and an int) and the
+    getattr stand-in its registry needs. Objects, or (object, 'module.name')
+    for a stand-in loaded under another name."""
+    from mmengine.logging import HistoryBuffer
+    return _numpy_safe_globals() + [
+        HistoryBuffer, (history_buffer_method, 'builtins.getattr')]
+
+
 def _check_file(path):
     path = osp.expanduser(str(path))
     if not osp.isfile(path):
@@ -62,12 +89,13 @@ class _UnsafeContent(Exception):
     """The file is readable but holds pickled objects beyond weights."""
 
 
-def _named_globals(objects):
+def _named_globals(allowed):
     """'module.name' -> object, under both numpy 1 (``numpy.core``) and numpy 2
     (``numpy._core``) module names, as a checkpoint may come from either."""
     named = {}
-    for obj in objects:
-        name = f'{obj.__module__}.{obj.__name__}'
+    for entry in allowed:
+        obj, name = entry if isinstance(entry, tuple) else (
+            entry, f'{entry.__module__}.{entry.__name__}')
         named[name] = obj
         for old, new in (('numpy.core.', 'numpy._core.'),
                          ('numpy._core.', 'numpy.core.')):
@@ -79,8 +107,9 @@ def _named_globals(objects):
 def _torch_load_weights_only(path, map_location, allowed):
     """``torch.load`` that unpickles tensors, containers and ``allowed`` only,
     on every supported torch: torch's own weights-only unpickler where it can
-    be extended for one call (2.5+), else :mod:`restricted_pickle`."""
-    if restricted_pickle.has_safe_globals_context():
+    be extended for one call with stand-ins (2.6+), else
+    :mod:`restricted_pickle`."""
+    if restricted_pickle.native_allow_list_supported():
         with torch.serialization.safe_globals(list(allowed)):
             return torch.load(
                 path, map_location=map_location, weights_only=True)
@@ -94,13 +123,13 @@ def _weights_only_load(path, map_location):
     """Weights-only ``torch.load``; tells "unsafe" from "corrupt"."""
     try:
         return _torch_load_weights_only(path, map_location,
-                                        _numpy_safe_globals())
+                                        data_only_globals())
     except pickle.UnpicklingError as exc:
         # torch names the offending global ("Unsupported global: ...",
         # "unsupported GLOBAL posix.system ... blocked"); anything else is
         # a broken file
         detail = [ln for ln in str(exc).splitlines() if 'global' in ln.lower()
-                  and 'unsupported' in ln.lower()]
+                  and ('unsupported' in ln.lower() or 'blocked' in ln)]
         if detail:
             raise _UnsafeContent(detail[0].strip()[:300]) from exc
         raise _corrupt(path, exc) from exc
@@ -114,8 +143,16 @@ def _corrupt(path, exc):
         're-create it (e.g. re-run training or tools/publish_model.py).')
 
 
+_REFUSED_HINT = (
+    'Nothing restorect_mm, MMEngine or MMagic writes needs more than tensors, '
+    'numpy data and HistoryBuffer logs, so other code made or altered this '
+    'file: do not load it. If you made it yourself, open it in a Python '
+    'session you trust, keep only its tensors (torch.save(ckpt["state_dict"], '
+    '"weights.pth")) and use that file.')
+
+
 def load_weights(path, map_location='cpu'):
-    """Load a weights file handed around (``weights_only=True``, no exceptions).
+    """Load a weights file handed around (weights-only, no exceptions).
 
     Args:
         path (str): a ``.pth`` file holding a state dict, or a dict holding one
@@ -128,64 +165,26 @@ def load_weights(path, map_location='cpu'):
     Raises:
         CheckpointError: missing, corrupt, or holding pickled Python objects.
     """
-    path = _check_file(path)
-    try:
-        return _weights_only_load(path, map_location)
-    except _UnsafeContent as exc:
-        raise CheckpointError(
-            f'Refused to load {path} as weights: it contains pickled Python '
-            f'objects beyond tensors, which could run arbitrary code '
-            f'({exc}). If it is a training '
-            'checkpoint of your own, turn it into a weights-only file with '
-            '`python tools/publish_model.py <ckpt> <out.pth> --trust`.') from exc
-    except CheckpointError:
-        raise
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
-        raise _corrupt(path, exc) from exc
+    return load_checkpoint_file(path, map_location, what='as weights')
 
 
-def _is_trusted(path):
-    real = osp.realpath(path)
-    for root in _TRUSTED_ROOTS:
-        root = osp.realpath(root)
-        if real == root or real.startswith(root + os.sep):
-            return True
-    return False
+def load_checkpoint_file(path, map_location='cpu', what=''):
+    """Load any checkpoint (training checkpoint, resume, weights) the one way:
+    weights-only, allowing :func:`data_only_globals` and nothing else. There
+    is no trusted directory and no full-unpickling fallback.
 
-
-@contextlib.contextmanager
-def trust_checkpoints_under(directory):
-    """Allow full unpickling of checkpoints below ``directory`` in this block.
-
-    Used for resuming from one's own work_dir only.
-    """
-    _TRUSTED_ROOTS.append(str(directory))
-    try:
-        yield
-    finally:
-        _TRUSTED_ROOTS.remove(str(directory))
-
-
-def load_checkpoint_file(path, map_location='cpu'):
-    """Load a full training checkpoint or a weights file.
-
-    ``weights_only=True`` first (with numpy data types allowed); full unpickling
-    only for files under a directory made trusted by
-    :func:`trust_checkpoints_under` (a resume from one's own work_dir).
+    Raises:
+        CheckpointError: missing, corrupt, or holding code; the message names
+            the file and what to do.
     """
     path = _check_file(path)
     try:
         return _weights_only_load(path, map_location)
     except _UnsafeContent as exc:
-        if _is_trusted(path):
-            return torch.load(path, map_location=map_location,
-                              weights_only=False)
         raise CheckpointError(
-            f'Refused to unpickle {path}: it holds Python objects beyond '
-            f'weights ({exc}). Only a resume from '
-            'the run\'s own work_dir may unpickle such files. To test or '
-            'fine-tune from it, convert it first: `python '
-            'tools/publish_model.py <ckpt> <out.pth> --trust`.') from exc
+            f'Refused to load {path}{" " + what if what else ""}: it holds '
+            'pickled objects beyond weights that could run code when loaded '
+            f'({exc}). {_REFUSED_HINT}') from exc
     except CheckpointError:
         raise
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
@@ -196,25 +195,13 @@ def _mmengine_local_loader(filename, map_location):
     return load_checkpoint_file(filename, map_location=map_location)
 
 
-def _trusting_resume(original):
-
-    def resume(self, filename, *args, **kwargs):
-        with trust_checkpoints_under(self.work_dir):
-            return original(self, filename, *args, **kwargs)
-
-    resume.__wrapped__ = original
-    return resume
-
-
 def register_mmengine_loader():
-    """Route MMEngine's local checkpoint loading through this module, and let
-    ``Runner.resume`` trust the runner's own work_dir."""
-    from mmengine.runner import Runner
+    """Route MMEngine's local checkpoint loading (``load_from``, ``--resume``,
+    and MMagic's own tools through the ``.pth`` hook) through
+    :func:`load_checkpoint_file`."""
     from mmengine.runner.checkpoint import CheckpointLoader
     CheckpointLoader.register_scheme(
         prefixes='', loader=_mmengine_local_loader, force=True)
-    if not hasattr(Runner.resume, '__wrapped__'):
-        Runner.resume = _trusting_resume(Runner.resume)
 
 
 def save_weights(state_dict, meta, out):
@@ -269,12 +256,8 @@ def select_weights(checkpoint, which, source):
     return {k: v for k, v in state.items() if torch.is_tensor(v)}
 
 
-def read_training_checkpoint(checkpoint_path, trust=False):
-    """Load a training checkpoint; ``trust`` allows full unpickling of it."""
-    if trust:
-        with trust_checkpoints_under(
-                osp.dirname(osp.abspath(checkpoint_path))):
-            return load_checkpoint_file(checkpoint_path)
+def read_training_checkpoint(checkpoint_path):
+    """Load a training checkpoint (weights-only, as every load)."""
     return load_checkpoint_file(checkpoint_path)
 
 

@@ -1,10 +1,11 @@
 """A ``pickle_module`` for :func:`torch.load` that refuses every global outside an
 allow-list: the weights-only guarantee on torch < 2.5.
 
-torch >= 2.5 extends its own weights-only unpickler with
-``torch.serialization.safe_globals``; older torch (2.1 to 2.4) has no context
-manager for that (2.4 only a process-wide ``add_safe_globals``, 2.1 none), so
-``weights_only=True`` rejects the numpy types that training checkpoints hold.
+torch >= 2.6 extends its own weights-only unpickler for one call with
+``torch.serialization.safe_globals``, stand-ins included; older torch has no
+such context manager (2.5 one without stand-ins, 2.4 only a process-wide
+``add_safe_globals``, 2.1 none), so its ``weights_only=True`` rejects the numpy
+and HistoryBuffer data that training checkpoints hold.
 There ``restorect_mm.engine.checkpoint_io`` passes this module instead. It is
 the "restricting globals" pattern of Python's ``pickle`` documentation: the
 only way a pickle reaches code is ``find_class``, and this one returns only
@@ -12,6 +13,7 @@ torch's own weights-only globals (``torch._weights_only_unpickler``) and the
 data-only extras the caller allows. Nothing here exists in a library for these
 torch versions, hence written by hand.
 """
+import _compat_pickle
 import pickle
 
 import torch
@@ -48,6 +50,12 @@ def make_pickle_module(extra_globals):
         """Resolves only allow-listed globals; anything else raises."""
 
         def find_class(self, module, name):
+            # protocol 2 (torch.save's) names Python 2 modules such as
+            # __builtin__; map them as pickle's own find_class does
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING:
+                module = _compat_pickle.IMPORT_MAPPING[module]
             key = f'{module}.{name}'
             if key in allowed:
                 return allowed[key]
@@ -67,6 +75,9 @@ def make_pickle_module(extra_globals):
     return RestrictedPickle
 
 
-def has_safe_globals_context():
-    """torch >= 2.5: ``torch.serialization.safe_globals`` exists."""
-    return hasattr(torch.serialization, 'safe_globals')
+def native_allow_list_supported():
+    """torch >= 2.6: ``torch.serialization.safe_globals`` exists (2.5+) and
+    takes (stand-in, 'module.name') pairs (2.6+)."""
+    from torch.torch_version import TorchVersion
+    version = TorchVersion(torch.__version__.split('+')[0])
+    return hasattr(torch.serialization, 'safe_globals') and version >= "2.6"

@@ -13,8 +13,7 @@ from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                load_checkpoint_file,
                                                load_weights,
                                                restore_message_hub_state,
-                                               sanitize_message_hub_state,
-                                               trust_checkpoints_under)
+                                               sanitize_message_hub_state)
 
 
 class _Exploit:
@@ -34,7 +33,7 @@ def test_malicious_pickle_is_refused_as_weights(tmp_path, monkeypatch):
     path = _malicious_file(tmp_path / 'evil.pth')
     with pytest.raises(CheckpointError, match='Refused to load .*evil.pth'):
         load_weights(path)
-    with pytest.raises(CheckpointError, match='Refused to unpickle'):
+    with pytest.raises(CheckpointError, match='Refused to load .*evil.pth'):
         load_checkpoint_file(path)
     assert not (tmp_path / 'PWNED_BY_PICKLE').exists()
 
@@ -49,20 +48,41 @@ def test_malicious_pickle_is_refused_through_mmengine(tmp_path, monkeypatch):
     assert not (tmp_path / 'PWNED_BY_PICKLE').exists()
 
 
-def test_full_unpickling_only_inside_a_trusted_directory(tmp_path):
-    run_dir = tmp_path / 'work_dir'
-    run_dir.mkdir()
-    torch.save({'state_dict': {}, 'hub': HistoryBuffer([1.0], [1])},
-               run_dir / 'iter_1.pth')
-    with pytest.raises(CheckpointError):
-        load_checkpoint_file(run_dir / 'iter_1.pth')
-    with trust_checkpoints_under(tmp_path / 'elsewhere'):
-        with pytest.raises(CheckpointError):
-            load_checkpoint_file(run_dir / 'iter_1.pth')
-    with trust_checkpoints_under(run_dir):
-        ckpt = load_checkpoint_file(run_dir / 'iter_1.pth')
+def test_a_plain_mmengine_history_buffer_loads_without_any_trust(tmp_path):
+    """What MMEngine/MMagic write without CheckpointSafetyHook: the message
+    hub's HistoryBuffers pickle getattr(HistoryBuffer, 'mean') and numpy
+    arrays. They load, anywhere, with no trusted directory."""
+    buf = HistoryBuffer([1.0, 3.0], [1, 1], max_length=5)
+    torch.save({'state_dict': {}, 'hub': buf}, tmp_path / 'iter_1.pth')
+    ckpt = load_checkpoint_file(tmp_path / 'iter_1.pth')
     assert isinstance(ckpt['hub'], HistoryBuffer)
-    assert checkpoint_io._TRUSTED_ROOTS == []
+    assert ckpt['hub'].mean() == pytest.approx(2.0)
+    assert ckpt['hub'].max_length == 5
+
+
+class _GetattrExploit:
+    """getattr on an allowed class reaches beyond data (here the classmethod
+    that registers arbitrary callables): the stand-in HistoryBuffer needs
+    must not."""
+
+    def __reduce__(self):
+        return (getattr, (HistoryBuffer, 'register_statistics'))
+
+
+@pytest.mark.parametrize('native', [True, False])
+def test_the_getattr_stand_in_resolves_nothing_but_statistics(
+        native, tmp_path, monkeypatch):
+    from restorect_mm.engine import restricted_pickle
+    if native and not restricted_pickle.native_allow_list_supported():
+        pytest.skip(f'torch {torch.__version__} has no safe_globals with '
+                    'stand-ins (< 2.6)')
+    monkeypatch.setattr(restricted_pickle, 'native_allow_list_supported',
+                        lambda: native)
+    torch.save({'x': _GetattrExploit()}, tmp_path / 'evil.pth')
+    with pytest.raises(CheckpointError, match='Refused to load .*evil.pth'):
+        load_checkpoint_file(tmp_path / 'evil.pth')
+    with pytest.raises(pickle.UnpicklingError):
+        checkpoint_io.history_buffer_method(os, 'system')
 
 
 def test_plain_weights_load(tmp_path):
@@ -125,9 +145,10 @@ def test_both_weights_only_paths_allow_data_and_refuse_code(
     restricted_pickle. Both run on every torch (the restricted one always, the
     native one where torch has it), so each stack checks both guarantees."""
     from restorect_mm.engine import restricted_pickle
-    if native and not restricted_pickle.has_safe_globals_context():
-        pytest.skip(f'torch {torch.__version__} has no safe_globals (< 2.5)')
-    monkeypatch.setattr(restricted_pickle, 'has_safe_globals_context',
+    if native and not restricted_pickle.native_allow_list_supported():
+        pytest.skip(f'torch {torch.__version__} has no safe_globals with '
+                    'stand-ins (< 2.6)')
+    monkeypatch.setattr(restricted_pickle, 'native_allow_list_supported',
                         lambda: native)
     monkeypatch.chdir(tmp_path)
     data = {'state_dict': {'w': torch.arange(3.0)},

@@ -1,6 +1,7 @@
 """Stage 0 through the standard tools: MMagic's unmodified train.py/test.py,
 ours, --resume, --out, dist_train.sh with two CPU ranks, and the errors."""
 import glob
+import os
 import json
 import os.path as osp
 import re
@@ -149,3 +150,50 @@ def test_dist_train_two_cpu_ranks_end_with_identical_weights(data_root,
     initial, final = dist_train_rank_weights(DEMO, demo_options(data_root),
                                              tmp_path)
     assert_ranks_identical_and_trained(initial, final)
+
+
+class _Exploit:
+    def __reduce__(self):
+        return (os.system, ('touch PWNED_BY_PICKLE',))
+
+
+@pytest.mark.parametrize('tool', ['ours', 'mmagic'])
+def test_resume_of_a_malicious_file_in_the_work_dir_is_refused(
+        tool, data_root, tmp_path):
+    """No directory is trusted: a checkpoint copied into the run's own
+    work_dir and named by last_checkpoint is read weights-only too."""
+    work_dir = tmp_path / 'work'
+    work_dir.mkdir()
+    torch.save({'state_dict': {}, 'meta': {}, 'x': _Exploit()},
+               work_dir / 'iter_4.pth')
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'iter_4.pth'))
+    script = 'tools/train.py' if tool == 'ours' else mmagic_tool('train.py')
+    proc = run_tool([script, DEMO, '--work-dir', str(work_dir), '--resume',
+                     '--cfg-options', *demo_options(data_root)], check=False,
+                    env={'PWD': str(tmp_path)})
+    assert proc.returncode != 0
+    assert 'Refused to load' in proc.stderr and 'iter_4.pth' in proc.stderr
+    assert not glob.glob('PWNED_BY_PICKLE') and not (
+        tmp_path / 'PWNED_BY_PICKLE').exists()
+
+
+def test_checkpoints_written_without_the_safety_hook_resume_and_test(
+        data_root, tmp_path):
+    """What MMagic's own models write (HistoryBuffer objects, numpy scalars
+    in the message hub) loads weights-only for --resume and test.py."""
+    work_dir = tmp_path / 'plain'
+    options = [*demo_options(data_root), 'default_hooks.checkpoint_safety.type=EmptyCacheHook']
+    run_tool([mmagic_tool('train.py'), DEMO, '--work-dir', str(work_dir),
+              '--cfg-options', *options])
+    raw = torch.load(work_dir / 'iter_4.pth', weights_only=False)
+    assert any(type(v).__name__ == 'HistoryBuffer'
+               for v in raw['message_hub']['log_scalars'].values())
+    proc = run_tool(['tools/train.py', DEMO, '--work-dir', str(work_dir),
+                     '--resume', '--cfg-options',
+                     *demo_options(data_root, max_iters=6),
+                     'default_hooks.checkpoint_safety.type=EmptyCacheHook'])
+    assert re.search(r'Iter\(train\) \[5/6\]', proc.stdout + proc.stderr)
+    for script in ('tools/test.py', mmagic_tool('test.py')):
+        proc = run_tool([script, DEMO, str(work_dir / 'iter_6.pth'),
+                         '--cfg-options', *demo_options(data_root)])
+        assert 'recon_gt_PSNR' in proc.stdout + proc.stderr

@@ -57,11 +57,9 @@ def main(argv=None):
     parser.add_argument('checkpoint', help='stage-2 training checkpoint')
     parser.add_argument('out', help='output file; the hash is appended')
     parser.add_argument('--weights', choices=['ema', 'raw'], default='ema')
-    parser.add_argument('--trust', action='store_true',
-                        help='allow full unpickling of this (own) checkpoint')
     args = parser.parse_args(argv)
     try:
-        checkpoint = read_training_checkpoint(args.checkpoint, args.trust)
+        checkpoint = read_training_checkpoint(args.checkpoint)
         state, model = student_state(
             select_weights(checkpoint, args.weights, args.checkpoint),
             args.checkpoint)
