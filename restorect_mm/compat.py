@@ -317,7 +317,7 @@ def check_mmcv():
     mmcv is absent or outside mmagic's range, or when full mmcv's compiled ops
     (``mmcv._ext``) do not load for the installed torch (built for another).
     Warns when both flavours are installed: they share the ``mmcv/`` folder."""
-    flavours = installed_mmcv_flavours()
+    flavours = dict(installed_mmcv_flavours())
     if not flavours:
         raise MMCVInstallError('restorect_mm needs mmcv, which is not '
                                f'installed: {_INSTALL_MMCV}.')
@@ -328,19 +328,19 @@ def check_mmcv():
             'folder, so which one you get is undefined. Uninstall one (both, '
             'then reinstall the one you want).', RuntimeWarning)
     low, high = SUPPORTED_MMCV
-    for name, version in flavours:
+    for name, version in flavours.items():
         if not low <= _version_tuple(version) < high:
             raise MMCVInstallError(
                 f'{name} {version} is installed, but mmagic 1.2.0 accepts mmcv '
                 f'2.0.0 <= version < 2.2.0: {_INSTALL_MMCV}.')
-    if 'mmcv' in dict(flavours):
+    if 'mmcv' in flavours:
         import importlib
         import torch
         try:
             importlib.import_module('mmcv._ext')
         except (ImportError, OSError) as exc:
             raise MMCVInstallError(
-                f'full mmcv {dict(flavours)["mmcv"]} is installed, but its '
+                f'full mmcv {flavours["mmcv"]} is installed, but its '
                 f'compiled ops (mmcv._ext) do not load with torch '
                 f'{torch.__version__} ({type(exc).__name__}: '
                 f'{str(exc)[:200]}); it was built for another torch. Reinstall '

@@ -97,11 +97,15 @@ def collect_inputs(inputs):
 def inputs_that_would_be_replaced(files, out_dir):
     """[(input, output)] where writing the output would replace an input:
     the same file reached by name, symlink or hard link."""
+    def identity(path):  # what samefile compares; follows symlinks
+        stat = os.stat(path)
+        return stat.st_dev, stat.st_ino
+
+    inputs = {identity(path) for path in files}
     clashes = []
     for path in files:
         out = osp.join(out_dir, osp.basename(path))
-        if osp.exists(out) and any(
-                osp.samefile(out, other) for other in files):
+        if osp.exists(out) and identity(out) in inputs:
             clashes.append((path, out))
     return clashes
 

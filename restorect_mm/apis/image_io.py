@@ -12,6 +12,7 @@ alpha channel re-attached where the format holds one. Grey inputs are
 restored as RGB (the models restore colour) and written as RGB.
 """
 import os
+import tempfile
 import os.path as osp
 from dataclasses import dataclass
 from typing import Optional
@@ -188,7 +189,6 @@ def write_atomically(path: str, data: bytes):
     """Write ``data`` to a temporary file beside ``path``, flush it to disk,
     then rename it over ``path``: readers and an interrupted run see the old
     file or the whole new one, never a part."""
-    import tempfile
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{osp.basename(path)}.',

@@ -1,5 +1,5 @@
 """A ``pickle_module`` for :func:`torch.load` that refuses every global outside an
-allow-list: the weights-only guarantee on torch < 2.5.
+allow-list: the weights-only guarantee on torch < 2.6.
 
 torch >= 2.6 extends its own weights-only unpickler for one call with
 ``torch.serialization.safe_globals``, stand-ins included; older torch has no
