@@ -9,9 +9,6 @@ from . import compat
 
 compat.apply()
 
-from .engine import checkpoint_io  # noqa: E402
-
-checkpoint_io.register_mmengine_loader()
 compat.make_metric_results_json_safe()
 compat.visualize_tests_without_a_train_loop()
 

@@ -9,9 +9,9 @@ hook that the install puts into site-packages arranges the same for MMagic's
 unmodified tools (``mmagic/.mim/tools/train.py``), see ``restorect_mm._bootstrap``.
 
 Every fix is idempotent and has its own test in ``tests/test_compat.py``.
-This file imports nothing of restorect_mm (the hook loads it on its own); the
-checkpoint-loading fix lives in ``restorect_mm.engine.checkpoint_io`` and is
-installed when the package is imported.
+This file imports nothing of restorect_mm at import time (the hook loads it on
+its own); the one function that needs the package's checkpoint reader,
+:func:`load_checkpoints_weights_only`, imports it on first use.
 """
 import atexit
 import gc
@@ -282,6 +282,32 @@ def let_mim_find_editable_installs():
             module.get_installed_path = wrapped
 
 
+def _weights_only_checkpoint_loader(filename, map_location):
+    from restorect_mm.engine.checkpoint_io import load_checkpoint_file
+    return load_checkpoint_file(filename, map_location=map_location)
+
+
+_weights_only_checkpoint_loader.restorect_weights_only = True
+
+
+def load_checkpoints_weights_only():
+    """MMEngine reads local checkpoints (``load_from``, ``--resume``,
+    ``test.py CKPT``) with a bare ``torch.load``: on torch >= 2.6 that refuses
+    MMEngine's own HistoryBuffer logs, so MMagic's tools cannot load the
+    checkpoints they wrote; before 2.6 it unpickles anything. Route it through
+    restorect_mm's one trust rule
+    (:func:`restorect_mm.engine.checkpoint_io.load_checkpoint_file`) in every
+    process, MMagic's unmodified tools with plain MMagic configs included (the
+    ``.pth`` hook runs :func:`apply`). The reader is imported on the first
+    load, so ``import mmagic`` stays light."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    current = CheckpointLoader._schemes.get('')
+    if getattr(current, 'restorect_weights_only', False):
+        return
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_weights_only_checkpoint_loader, force=True)
+
+
 SUPPORTED_MMCV = ((2, 0, 0), (2, 2, 0))  # mmagic 1.2.0 accepts [2.0.0, 2.2.0)
 _INSTALL_MMCV = (
     "install one mmcv flavour: `pip install 'mmcv-lite>=2.0.0,<2.2.0'` (pure "
@@ -376,4 +402,5 @@ def apply():
     enable_package_config_inheritance()
     init_cpu_process_group()
     register_process_group_teardown()
+    load_checkpoints_weights_only()
     _APPLIED = True

@@ -16,10 +16,16 @@ default_hooks = dict(
         max_keep_ckpts=5,
         save_optimizer=True,
         save_best='PSNR',
-        rule='greater'),
+        rule='greater',
+        # temp file + fsync + rename: a crash never leaves a torn iter_N.pth,
+        # and last_checkpoint names only complete files
+        backend_args=dict(backend='local_atomic')),
     # training checkpoints stay loadable with torch.load(weights_only=True),
     # and a checkpoint that does not fit the model is an error
+    # --resume falls back to the newest complete checkpoint
     checkpoint_safety=dict(type='CheckpointSafetyHook'),
+    # RNGs seeded per iteration: a resumed run equals the uninterrupted one
+    iteration_seed=dict(type='IterationSeedHook'),
 )
 
 # device_ids=None is valid on GPU (DDP uses the module's device) and is the
@@ -35,3 +41,7 @@ env_cfg = dict(
 
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 randomness = dict(seed=0, diff_rank_seed=False)
+
+# --auto-scale-lr scales every optimiser's lr by (GPUs x batch per GPU) / 64:
+# the learning rates of the configs are those of the paper's 8 GPUs x 8
+auto_scale_lr = dict(enable=False, base_batch_size=64)

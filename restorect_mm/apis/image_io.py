@@ -12,7 +12,6 @@ alpha channel re-attached where the format holds one. Grey inputs are
 restored as RGB (the models restore colour) and written as RGB.
 """
 import os
-import tempfile
 import os.path as osp
 from dataclasses import dataclass
 from typing import Optional
@@ -20,6 +19,8 @@ from typing import Optional
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
+
+from restorect_mm.engine.atomic_local_backend import write_atomically
 
 # 0x0112 is the EXIF Orientation tag
 EXIF_ORIENTATION = 0x0112
@@ -183,23 +184,3 @@ def write_image(path: str, rgb: np.ndarray, info: ImageFileInfo) -> str:
                       'another output extension')
     write_atomically(path, encoded.tobytes())
     return path
-
-
-def write_atomically(path: str, data: bytes):
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk,
-    then rename it over ``path``: readers and an interrupted run see the old
-    file or the whole new one, never a part."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{osp.basename(path)}.',
-                               suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise

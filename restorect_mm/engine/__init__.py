@@ -1,2 +1,4 @@
-"""Engine pieces: checkpoint I/O with a security boundary, hooks."""
-from . import checkpoint_io, hooks, model_wrappers  # noqa: F401
+"""Engine pieces: checkpoint I/O with a security boundary, atomic writes,
+hooks, the phased DDP wrapper."""
+from . import (atomic_local_backend, checkpoint_io, hooks,  # noqa: F401
+               model_wrappers)

@@ -11,8 +11,9 @@ message naming the file. No directory is trusted, no flag unpickles more, and
 no process-wide ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` is set.
 
 MMEngine calls ``torch.load`` without ``weights_only`` (which fails on torch
->= 2.6 and executes code before); :func:`register_mmengine_loader` routes its
-local-file loading here. How the allow-list reaches torch depends on the torch
+>= 2.6 and executes code before);
+:func:`restorect_mm.compat.load_checkpoints_weights_only` routes its local-file
+loading here, in MMagic's own tools too. How the allow-list reaches torch depends on the torch
 version: see :func:`_torch_load_weights_only`.
 """
 import os
@@ -179,7 +180,7 @@ def load_checkpoint_file(path, map_location='cpu', what=''):
     """
     path = _check_file(path)
     try:
-        return _weights_only_load(path, map_location)
+        loaded = _weights_only_load(path, map_location)
     except _UnsafeContent as exc:
         raise CheckpointError(
             f'Refused to load {path}{" " + what if what else ""}: it holds '
@@ -187,21 +188,43 @@ def load_checkpoint_file(path, map_location='cpu', what=''):
             f'({exc}). {_REFUSED_HINT}') from exc
     except CheckpointError:
         raise
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001
+        # whatever a non-checkpoint makes torch.load raise: a text file gives
+        # pickle's KeyError on its first byte, a torn zip BadZipFile/
+        # RuntimeError, an empty file EOFError
         raise _corrupt(path, exc) from exc
+    if not isinstance(loaded, dict):
+        raise CheckpointError(
+            f'{path} holds a {type(loaded).__name__}, not a checkpoint: '
+            'MMEngine, MMagic and restorect_mm read a dict (a state dict, or '
+            'a checkpoint holding one under "state_dict"). If these are '
+            'weights saved another way, save them as '
+            'torch.save({"state_dict": weights}, "weights.pth").')
+    return loaded
 
 
-def _mmengine_local_loader(filename, map_location):
-    return load_checkpoint_file(filename, map_location=map_location)
+def checkpoint_is_complete(path) -> bool:
+    """Whether ``path`` is a whole checkpoint, checked without unpickling.
 
-
-def register_mmengine_loader():
-    """Route MMEngine's local checkpoint loading (``load_from``, ``--resume``,
-    and MMagic's own tools through the ``.pth`` hook) through
-    :func:`load_checkpoint_file`."""
-    from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(
-        prefixes='', loader=_mmengine_local_loader, force=True)
+    ``torch.save`` writes a zip archive whose directory sits at its end and
+    whose records carry CRC-32s: a file cut short by a crash has no directory,
+    and a damaged one fails a CRC. Reads the file once. Files in torch's
+    legacy (pre-zip) format are loaded instead.
+    """
+    path = osp.expanduser(str(path))
+    if not osp.isfile(path):
+        return False
+    if not zipfile.is_zipfile(path):
+        try:
+            load_checkpoint_file(path)
+        except CheckpointError:
+            return False
+        return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.testzip() is None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
 
 
 def save_weights(state_dict, meta, out):

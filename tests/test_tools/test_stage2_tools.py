@@ -47,25 +47,42 @@ def dist_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('stage2')
     data_root = make_pairs(str(tmp / 'pairs'), size=48)
     teacher = write_teacher_weights(tmp / 'teacher.pth')
-    config = tmp / 'dist_student.py'
-    config.write_text(
-        f"_base_ = '{osp.join(ROOT, STUDENT_DEMO)}'\n"
-        "custom_hooks = [dict(type='EMAHook', momentum=0.001), "
-        f"dict(type='DumpRankWeightsHook', out_prefix='{tmp}/rank')]\n")
     options = demo_options(data_root, max_iters=4, val_interval=4, crop=32)
-    options += [f'model.teacher_weights={teacher}', 'model.encoder_iters=2']
-    env = dict(os.environ, PORT=str(free_port()), PYTHON=sys.executable,
-               CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
-    proc = subprocess.run([
-        'bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
-        str(tmp / 'work'), '--cfg-options', *options
-    ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-6000:]
-    return tmp, data_root, proc.stdout + proc.stderr
+    options += [f'model.teacher_weights={teacher}', 'model.encoder_iters=2',
+                'default_hooks.checkpoint.interval=2']
+
+    def train(work_dir, *extra, kill_at=None):
+        """2 ranks; ``kill_at``: SIGKILL rank 0 before that iteration."""
+        config = work_dir.with_suffix('.py')
+        hooks = ["dict(type='EMAHook', momentum=0.001)",
+                 f"dict(type='DumpRankWeightsHook', out_prefix='{work_dir}_rank')"]
+        if kill_at is not None:
+            hooks.append(f"dict(type='SigkillHook', at_iter={kill_at})")
+        config.write_text(
+            f"_base_ = '{osp.join(ROOT, STUDENT_DEMO)}'\n"
+            "custom_imports = dict(imports=['restorect_mm', "
+            "'tests.test_engine.kill_switch'], allow_failed_imports=False)\n"
+            f"custom_hooks = [{', '.join(hooks)}]\n")
+        env = dict(os.environ, PORT=str(free_port()), PYTHON=sys.executable,
+                   CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
+        proc = subprocess.run([
+            'bash', 'tools/dist_train.sh', str(config), '2', '--work-dir',
+            str(work_dir), *extra, '--cfg-options', *options
+        ], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        assert (proc.returncode != 0) == (kill_at is not None), \
+            proc.stderr[-6000:]
+        return proc.stdout + proc.stderr
+
+    log = train(tmp / 'work')
+    for rank in (0, 1):  # the names the tests below read
+        for suffix in ('', '_initial'):
+            os.replace(tmp / f'work_rank{rank}{suffix}.pth',
+                       tmp / f'rank{rank}{suffix}.pth')
+    return tmp, data_root, log, train
 
 
 def test_both_phases_run_on_two_ranks_with_identical_weights(dist_run):
-    tmp, _, log = dist_run
+    tmp, _, log, _ = dist_run
     assert 'phase: 1.0000' in log and 'phase: 2.0000' in log
     rank0 = torch.load(tmp / 'rank0.pth', weights_only=True)
     rank1 = torch.load(tmp / 'rank1.pth', weights_only=True)
@@ -81,8 +98,25 @@ def test_both_phases_run_on_two_ranks_with_identical_weights(dist_run):
                         'decom_low', 'decom_high'}
 
 
+def test_killed_two_rank_run_resumes_to_identical_weights(dist_run):
+    """SIGKILL of rank 0 in phase 2 (iteration 3) ends the job; resumed from
+    the phase-1 checkpoint iter_2.pth with two ranks it crosses the switch
+    and ends with the uninterrupted run's weights, raw and EMA."""
+    tmp, _, _, train = dist_run
+    work = tmp / 'killed'
+    train(work, kill_at=3)
+    assert not (work / 'iter_4.pth').exists()
+    log = train(work, '--resume')
+    assert 'iter_2.pth' in log
+    ours = torch.load(work / 'iter_4.pth', weights_only=True)
+    reference = torch.load(tmp / 'work' / 'iter_4.pth', weights_only=True)
+    for part in ('state_dict', 'ema_state_dict'):
+        for key, value in reference[part].items():
+            assert torch.equal(ours[part][key], value), f'{part}.{key}'
+
+
 def test_extracted_student_is_evaluated_by_test_py(dist_run):
-    tmp, data_root, _ = dist_run
+    tmp, data_root, _, _ = dist_run
     proc = run_tool(['tools/model_converters/extract_student.py',
                      str(tmp / 'work' / 'iter_4.pth'),
                      str(tmp / 'student.pth')])

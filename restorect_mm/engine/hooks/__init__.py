@@ -1,7 +1,8 @@
 from .checkpoint_safety_hook import CheckpointSafetyHook
 from .dump_rank_weights_hook import DumpRankWeightsHook
+from .iteration_seed_hook import IterationSeedHook
 
-__all__ = ['CheckpointSafetyHook', 'DumpRankWeightsHook']
+__all__ = ['CheckpointSafetyHook', 'DumpRankWeightsHook', 'IterationSeedHook']
 from .progressive_patch_hook import ProgressivePatchHook  # noqa: E402
 
 __all__ += ['ProgressivePatchHook']
