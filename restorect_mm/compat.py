@@ -138,6 +138,32 @@ def init_cpu_process_group():
     return True
 
 
+def die_with_the_launcher():
+    """A rank started by torchrun (``tools/dist_train.sh``, MMagic's
+    ``dist_train.sh``) keeps training as an orphan when the launcher is
+    SIGKILLed, since only the launcher could have told it to stop. On Linux
+    ask the kernel to SIGKILL this process when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); returns whether it was armed."""
+    if 'TORCHELASTIC_RUN_ID' not in os.environ and \
+            'LOCAL_RANK' not in os.environ:
+        return False
+    if not sys.platform.startswith('linux'):
+        return False
+    import ctypes
+    import signal
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        if libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):  # pragma: no cover - no usable libc
+        return False
+    if os.getppid() != parent:  # the launcher died before prctl took effect
+        os.kill(os.getpid(), signal.SIGKILL)
+    return True
+
+
 def _destroy_process_group():
     try:
         import torch.distributed as dist
@@ -400,6 +426,7 @@ def apply():
     install_albumentations_placeholder()
     install_mmcv_ext_placeholder()
     enable_package_config_inheritance()
+    die_with_the_launcher()
     init_cpu_process_group()
     register_process_group_teardown()
     load_checkpoints_weights_only()

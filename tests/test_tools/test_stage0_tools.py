@@ -1,17 +1,22 @@
 """Stage 0 through the standard tools: MMagic's unmodified train.py/test.py,
 ours, --resume, --out, dist_train.sh with two CPU ranks, and the errors."""
 import glob
-import os
 import json
+import os
 import os.path as osp
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 import torch
 
-from tests.test_tools.tool_runner import (assert_ranks_identical_and_trained, demo_options,
-                         dist_train_rank_weights, make_pairs, mmagic_tool,
-                         run_tool)
+from tests.test_tools.tool_runner import (ROOT, assert_ranks_identical_and_trained,
+                                         demo_options, dist_train_rank_weights,
+                                         free_port, make_pairs, mmagic_tool,
+                                         run_tool)
 
 DEMO = 'configs/demo/restorect-decom_demo.py'
 
@@ -197,3 +202,64 @@ def test_checkpoints_written_without_the_safety_hook_resume_and_test(
         proc = run_tool([script, DEMO, str(work_dir / 'iter_6.pth'),
                          '--cfg-options', *demo_options(data_root)])
         assert 'recon_gt_PSNR' in proc.stdout + proc.stderr
+
+
+def _children(pid):
+    """pids whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open(f'/proc/{entry}/stat') as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='the ranks follow their launcher through Linux '
+                    'prctl(PR_SET_PDEATHSIG)')
+def test_sigkill_of_the_launcher_takes_the_ranks_down(data_root, tmp_path):
+    """kill -9 of tools/dist_train.sh mid-training ends both ranks within
+    seconds instead of leaving them training as orphans."""
+    log_file = tmp_path / 'log.txt'
+    env = dict(os.environ, PORT=str(free_port()), PYTHON=sys.executable,
+               CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
+    with open(log_file, 'w') as log:
+        launcher = subprocess.Popen(
+            ['bash', 'tools/dist_train.sh', DEMO, '2', '--work-dir',
+             str(tmp_path / 'work'), '--cfg-options',
+             *demo_options(data_root, max_iters=100000, val_interval=100000)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    ranks = []
+    try:
+        deadline = time.time() + 240
+        while 'Iter(train)' not in log_file.read_text():
+            assert launcher.poll() is None, log_file.read_text()[-3000:]
+            assert time.time() < deadline, 'training never started'
+            time.sleep(0.5)
+        ranks = _children(launcher.pid)
+        assert len(ranks) == 2, ranks
+        os.kill(launcher.pid, signal.SIGKILL)
+        launcher.wait()
+        deadline = time.time() + 15
+        while any(_alive(pid) for pid in ranks) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in ranks)
+    finally:
+        for pid in [launcher.pid, *_children(launcher.pid), *ranks]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
