@@ -146,6 +146,7 @@ def main(argv=None):
             failures.append((path, f'another input is also named {name}; '
                              'restore the folders into separate --out-dir'))
             continue
+        rgb = None
         try:
             rgb, info = read_image(path)
             tile = restorer.tile_for(*rgb.shape[:2])
@@ -156,8 +157,14 @@ def main(argv=None):
             write_image(osp.join(args.out_dir, name), restored, info)
             out_names.add(name)
         except (ImageReadError, OSError, MemoryError, RuntimeError) as exc:
-            tqdm.write(f'skipped {path}: {exc}', file=sys.stderr)
-            failures.append((path, str(exc)))
+            reason = str(exc) or type(exc).__name__
+            if rgb is not None and is_out_of_memory(exc):
+                reason = (f'{rgb.shape[1]} x {rgb.shape[0]} does not fit in '
+                          f'memory ({" ".join(reason.split())[:200]}); '
+                          'restore it in tiles: --tile 512, or --memory-limit '
+                          'MB to size them')
+            tqdm.write(f'skipped {path}: {reason}', file=sys.stderr)
+            failures.append((path, reason))
     print(f'restored {len(out_names)} of {len(files) + len(unmatched)} '
           f'inputs into {args.out_dir}')
     if failures:
@@ -165,6 +172,13 @@ def main(argv=None):
         for path, reason in failures:
             print(f'  {path}: {reason}', file=sys.stderr)
         sys.exit(1)
+
+
+def is_out_of_memory(exc):
+    """An allocation failure, as torch reports it on CPU or GPU."""
+    text = str(exc).lower()
+    return isinstance(exc, MemoryError) or 'out of memory' in text or (
+        'alloc' in text and 'bytes' in text)
 
 
 if __name__ == '__main__':

@@ -32,7 +32,8 @@ model = dict(
 demo_root = 'data/restorect_demo'
 train_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
-    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb',
+         same_size_as='img'),
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=64),
     dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,

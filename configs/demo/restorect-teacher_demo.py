@@ -27,7 +27,8 @@ demo_root = 'data/restorect_demo'
 crop_size = 128
 train_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
-    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb',
+         same_size_as='img'),
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=crop_size),
     dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,

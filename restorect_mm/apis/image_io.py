@@ -20,6 +20,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from restorect_mm.datasets.transforms.load_image_strict import \
+    unit_float_pixels
 from restorect_mm.engine.atomic_local_backend import write_atomically
 
 # 0x0112 is the EXIF Orientation tag
@@ -76,6 +78,26 @@ def _to_uint16(pixels: np.ndarray, path: str) -> np.ndarray:
     return pixels.astype(np.uint16)
 
 
+def _read_float_with_opencv(path: str):
+    """A floating-point colour TIFF, which Pillow cannot open, as
+    :func:`read_image` returns it (results are written with 16 bits), or None
+    when OpenCV does not decode it to floats either."""
+    img = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is None or not np.issubdtype(img.dtype, np.floating):
+        return None
+    if img.ndim == 2:
+        img = img[..., None]
+    rgb = img[..., [2, 1, 0]] if img.shape[2] >= 3 else np.repeat(
+        img[..., :1], 3, 2)
+    alpha = img[..., 3] if img.shape[2] == 4 else None
+    rgb = unit_float_pixels(rgb, path, ImageReadError)
+    if alpha is not None:  # written back as 16-bit alpha
+        alpha = np.rint(unit_float_pixels(alpha, path, ImageReadError) *
+                        65535.0).astype(np.uint16)
+    return np.ascontiguousarray(rgb), ImageFileInfo(
+        path=path, bit_depth=16, alpha=alpha)
+
+
 def read_image(path: str):
     """Read an image upright, as RGB in [0, 1].
 
@@ -88,8 +110,8 @@ def read_image(path: str):
         input.
 
     Raises:
-        ImageReadError: missing, empty, corrupt, float-valued or otherwise
-            unreadable file.
+        ImageReadError: missing, empty, corrupt or otherwise unreadable file,
+            or floating-point pixels outside [0, 1].
     """
     if not osp.isfile(path):
         raise ImageReadError(f'{path}: no such file; check the path or glob')
@@ -102,6 +124,9 @@ def read_image(path: str):
             orientation = opened.getexif().get(EXIF_ORIENTATION)
             img = ImageOps.exif_transpose(opened)
     except Exception as exc:  # Pillow raises many types for bad files
+        floating = _read_float_with_opencv(path)  # Pillow has no float RGB
+        if floating is not None:
+            return floating
         raise ImageReadError(
             f'{path}: cannot decode the image ({type(exc).__name__}: {exc}); '
             'the file is corrupt, truncated or not an image') from exc
@@ -111,9 +136,9 @@ def read_image(path: str):
         grey = _to_uint16(np.asarray(img), path)
         pixels, alpha, depth = np.repeat(grey[..., None], 3, 2), None, 16
     elif mode == 'F':
-        raise ImageReadError(
-            f'{path}: floating-point images are not supported; convert it to '
-            'an 8- or 16-bit PNG')
+        grey = unit_float_pixels(np.asarray(img), path, ImageReadError)
+        return (np.ascontiguousarray(np.repeat(grey[..., None], 3, 2)),
+                ImageFileInfo(path=path, bit_depth=16))
     elif mode in ('RGB', 'RGBA', 'L', 'LA', 'P', 'PA', '1', 'CMYK',
                   'YCbCr') and not _is_16bit_colour(path, mode):
         alpha = None

@@ -79,7 +79,7 @@ def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     before the rename keeps the previous file and leaves no temporary."""
     import os
 
-    from restorect_mm.apis import image_io
+    from restorect_mm.engine import atomic_local_backend
     path = tmp_path / 'out.png'
     rgb = np.random.default_rng(0).random((8, 8, 3))
     _, info = read_image(_write_png(tmp_path / 'src.png'))
@@ -89,7 +89,7 @@ def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(image_io.os, 'replace', interrupted)
+    monkeypatch.setattr(atomic_local_backend.os, 'replace', interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_image(str(path), 1 - rgb, info)
     monkeypatch.undo()
@@ -100,3 +100,18 @@ def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
 def _write_png(path):
     cv2.imwrite(str(path), np.zeros((8, 8, 3), np.uint8))
     return str(path)
+
+
+def test_float_tiff_is_read_in_unit_range_and_written_at_16_bits(tmp_path):
+    """Pillow cannot open float RGB TIFFs: they are read through OpenCV,
+    not called corrupt; values outside [0, 1] are named."""
+    rgb = np.random.default_rng(1).random((6, 5, 3)).astype(np.float32)
+    path = tmp_path / 'linear.tif'
+    assert cv2.imwrite(str(path), rgb[..., ::-1])
+    read, info = read_image(str(path))
+    assert info.bit_depth == 16 and np.array_equal(read, rgb)
+    out = write_image(str(tmp_path / 'out.png'), read, info)
+    assert cv2.imread(out, cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    assert cv2.imwrite(str(path), rgb * 3)
+    with pytest.raises(ImageReadError, match=r'linear\.tif.*\[0, 1\]'):
+        read_image(str(path))

@@ -114,10 +114,38 @@ def test_to_float32_and_to_uint8_errors(tmp_path):
     path = tmp_path / 'c.png'
     cv2.imwrite(str(path), _rgb())
     assert _load(path, to_float32=True).dtype == np.float32
-    with pytest.raises(ImageLoadError, match='float32'):
-        to_uint8(np.zeros((2, 2), np.float32), 'x.tif')
+    with pytest.raises(ImageLoadError, match=r'x\.tif.*\[0, 1\]'):
+        to_uint8(np.full((2, 2), 1.5, np.float32), 'x.tif')
+    with pytest.raises(ImageLoadError, match='NaN'):
+        to_uint8(np.full((2, 2), np.nan, np.float32), 'x.tif')
+    with pytest.raises(ImageLoadError, match='uint32'):
+        to_uint8(np.full((2, 2), 2**20, np.uint32), 'x.tif')
+
+
+def test_float_tiff_in_unit_range_is_scaled_to_8bit(tmp_path):
+    path = tmp_path / 'linear.tif'
+    values = np.array([0.0, 0.5, 1.0, 0.002], np.float32)
+    assert cv2.imwrite(str(path), np.dstack([np.tile(values, (2, 1))] * 3))
+    img = _load(path, to_float32=False)
+    assert img.dtype == np.uint8 and img.shape == (2, 4, 3)
+    assert img[0, :, 0].tolist() == [0, 128, 255, 1]
 
 
 def test_unchanged_color_type_refused():
     with pytest.raises(ValueError, match='unchanged'):
         LoadImageStrict(key='img', color_type='unchanged')
+
+
+def test_a_pair_of_two_sizes_names_both_files(tmp_path):
+    low, high = tmp_path / 'low.png', tmp_path / 'high.png'
+    cv2.imwrite(str(low), _rgb(3, 4))
+    cv2.imwrite(str(high), _rgb())
+    results = LoadImageStrict(key='img').transform({'img_path': str(low),
+                                                    'gt_path': str(high)})
+    check = LoadImageStrict(key='gt', same_size_as='img')
+    with pytest.raises(ImageLoadError, match='differ in size') as err:
+        check.transform(dict(results))
+    assert str(low) in str(err.value) and str(high) in str(err.value)
+    # without the check (a pipeline that resizes both) the pair loads
+    assert LoadImageStrict(key='gt').transform(dict(results))['gt'].shape[:2] \
+        != results['img'].shape[:2]

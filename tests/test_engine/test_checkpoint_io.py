@@ -105,6 +105,41 @@ def test_missing_and_corrupt_files_name_the_path(tmp_path):
         load_checkpoint_file(tmp_path / 'cut.pth')
 
 
+@pytest.mark.parametrize('text', [
+    b"experiment_name = 'restorect'\n",  # a config saved as .pth
+    b'{"PSNR": 17.99}', b'\x80', b'e' * 10])
+def test_any_non_checkpoint_bytes_give_the_checkpoint_error(tmp_path, text):
+    """Whatever torch.load raises on them (pickle's KeyError on the first
+    byte, EOFError, UnpicklingError) becomes one error naming the file."""
+    path = tmp_path / 'notes.pth'
+    path.write_bytes(text)
+    with pytest.raises(CheckpointError, match=r'notes\.pth.*not a PyTorch'):
+        load_checkpoint_file(path)
+
+
+@pytest.mark.parametrize('content', [torch.zeros(3), [torch.zeros(1)], 7])
+def test_a_file_holding_no_dict_is_named_with_its_type(tmp_path, content):
+    path = tmp_path / 'tensor.pth'
+    torch.save(content, path)
+    with pytest.raises(CheckpointError,
+                       match=rf'tensor\.pth holds a {type(content).__name__}'):
+        load_weights(path)
+
+
+def test_completeness_check_finds_torn_and_damaged_files(tmp_path):
+    path = tmp_path / 'iter_4.pth'
+    torch.save({'state_dict': {'w': torch.arange(5000.)}}, path)
+    assert checkpoint_io.checkpoint_is_complete(path)
+    data = bytearray(path.read_bytes())
+    (tmp_path / 'torn.pth').write_bytes(bytes(data[:len(data) // 2]))
+    assert not checkpoint_io.checkpoint_is_complete(tmp_path / 'torn.pth')
+    middle = data.index(b'\x00\x00\x80\x3f')  # inside the tensor's bytes
+    data[middle + 2] ^= 0xFF
+    (tmp_path / 'flipped.pth').write_bytes(bytes(data))
+    assert not checkpoint_io.checkpoint_is_complete(tmp_path / 'flipped.pth')
+    assert not checkpoint_io.checkpoint_is_complete(tmp_path / 'missing.pth')
+
+
 def test_sanitised_message_hub_round_trips_and_loads_weights_only(tmp_path):
     buf = HistoryBuffer([1.0, 2.0, 4.0], [1, 1, 2], max_length=10)
     state = {

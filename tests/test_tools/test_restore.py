@@ -139,3 +139,44 @@ def test_restore_never_overwrites_its_inputs_unless_asked(tmp_path):
     after = {p.name: p.read_bytes() for p in src.iterdir()}
     assert set(after) == set(before)  # no temporary files left behind
     assert after['a.png'] != before['a.png']  # replaced, as asked
+
+
+def test_an_image_too_large_for_memory_names_the_tile_options(
+        tmp_path, monkeypatch, capsys):
+    """The allocator's own error (here raised by a stand-in for the model's
+    forward, as torch words it on CPU) becomes a hint to tile; the run goes
+    on with the next image and exits non-zero."""
+    import runpy
+    import sys
+
+    import pytest
+
+    from restorect_mm.apis import Restorer
+    weights, _ = make_student_checkpoint(tmp_path)
+    src = tmp_path / 'in'
+    src.mkdir()
+    for name in ('big.png', 'small.png'):
+        cv2.imwrite(str(src / name), np.full((40, 48, 3), 90, np.uint8))
+    original = Restorer.restore
+
+    def restore(self, rgb):
+        if rgb.shape[1] == 48 and not hasattr(restore, 'done'):
+            restore.done = True
+            raise RuntimeError('[enforce fail at alloc_cpu.cpp:117] '
+                               'DefaultCPUAllocator: not enough memory: you '
+                               'tried to allocate 30000000000 bytes.')
+        return original(self, rgb)
+
+    monkeypatch.setattr(Restorer, 'restore', restore)
+    monkeypatch.setattr(sys, 'argv', [
+        'restore.py', INFERENCE_DEMO, weights, str(src), '-o',
+        str(tmp_path / 'out')])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(osp.join(osp.dirname(osp.dirname(osp.dirname(
+            osp.abspath(__file__)))), 'tools', 'restore.py'),
+            run_name='__main__')
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert 'big.png' in err and '48 x 40 does not fit in memory' in err
+    assert '--tile 512' in err and '--memory-limit' in err
+    assert (tmp_path / 'out' / 'small.png').is_file()

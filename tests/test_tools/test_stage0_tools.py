@@ -263,3 +263,25 @@ def test_sigkill_of_the_launcher_takes_the_ranks_down(data_root, tmp_path):
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+@pytest.mark.parametrize('tool', ['ours', 'mmagic'])
+def test_auto_scale_lr_scales_by_the_batch_over_64(tool, data_root,
+                                                   tmp_path):
+    """lr x (1 rank x batch 2) / 64: ours with --auto-scale-lr; MMagic's
+    train.py parses that flag but never reads it, so there the config key
+    is set (as the README says)."""
+    from mmengine.config import Config
+    options = demo_options(data_root, max_iters=2, batch=2)
+    if tool == 'ours':
+        args = ['tools/train.py', DEMO, '--auto-scale-lr']
+    else:
+        args = [mmagic_tool('train.py'), DEMO]
+        options.append('auto_scale_lr.enable=True')
+    proc = run_tool([*args, '--work-dir', str(tmp_path), '--cfg-options',
+                     *options])
+    assert 'Scaling the original LR by 0.03125' in proc.stdout + proc.stderr
+    base_lr = Config.fromfile(DEMO).optim_wrapper.optimizer.lr
+    ckpt = torch.load(tmp_path / 'iter_2.pth', weights_only=False)
+    groups = ckpt['optimizer']['param_groups']
+    assert groups[0]['initial_lr'] == pytest.approx(base_lr * 2 / 64)

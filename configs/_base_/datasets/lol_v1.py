@@ -12,7 +12,8 @@ crop_size = 512
 
 train_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
-    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb',
+         same_size_as='img'),
     dict(type='PairedRandomCropPad', keys=['img', 'gt'], crop_size=crop_size,
          pad_mode='symmetric'),
     dict(type='RandomDihedral', keys=['img', 'gt']),

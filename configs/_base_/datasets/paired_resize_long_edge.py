@@ -13,7 +13,8 @@ size_multiple = 32
 
 train_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
-    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb',
+         same_size_as='img'),
     dict(type='ResizeLongEdgeMultiple', keys=['img', 'gt'],
          max_long_edge=max_long_edge, multiple=size_multiple),
     dict(type='PairedRandomCropPad', keys=['img', 'gt'], crop_size=crop_size,
@@ -23,7 +24,8 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
-    dict(type='LoadImageStrict', key='gt', channel_order='rgb'),
+    dict(type='LoadImageStrict', key='gt', channel_order='rgb',
+         same_size_as='img'),
     dict(type='ResizeLongEdgeMultiple', keys=['img', 'gt'],
          max_long_edge=max_long_edge, multiple=size_multiple),
     dict(type='PackInputs'),

@@ -25,13 +25,36 @@ class ImageNotFoundError(ImageLoadError, FileNotFoundError):
 _CV2_ANY = cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
 
 
+def unit_float_pixels(img: np.ndarray, filename: str = '<array>',
+                      error=None) -> np.ndarray:
+    """Check a floating-point image (float TIFFs hold linear values in
+    [0, 1] by convention) and return it as float32.
+
+    Raises:
+        ``error`` (default :class:`ImageLoadError`): NaN/Inf or values outside
+        [0, 1], naming the file and the range found.
+    """
+    error = error or ImageLoadError
+    img = np.asarray(img, dtype=np.float32)
+    finite = np.isfinite(img).all()
+    if img.size and (not finite or img.min() < 0 or img.max() > 1):
+        found = (f'{img.min()}..{img.max()}' if finite else
+                 'NaN or infinite values')
+        raise error(
+            f'{filename}: floating-point pixels must lie in [0, 1], found '
+            f'{found}; rescale the file to [0, 1] or convert it to an 8- or '
+            '16-bit PNG')
+    return img
+
+
 def to_uint8(img: np.ndarray, filename: str = '<array>') -> np.ndarray:
     """Bring a decoded image to uint8.
 
     16-bit data (uint16, or Pillow's 32-bit integer mode holding 16-bit
     values) is scaled by 255 / 65535 with rounding (``x / 257``), so full
     scale maps to full scale; OpenCV's own 8-bit conversion truncates
-    (``x >> 8``) instead.
+    (``x >> 8``) instead. Floating-point data in [0, 1] (float TIFFs) is
+    scaled by 255 with rounding.
 
     Args:
         img: Decoded image, any integer dtype.
@@ -41,10 +64,13 @@ def to_uint8(img: np.ndarray, filename: str = '<array>') -> np.ndarray:
         np.ndarray: uint8 image of the same shape.
 
     Raises:
-        ImageLoadError: Floating point or > 16-bit data.
+        ImageLoadError: > 16-bit integers, or floats outside [0, 1].
     """
     if img.dtype == np.uint8:
         return img
+    if np.issubdtype(img.dtype, np.floating):
+        unit = unit_float_pixels(img, filename)
+        return np.rint(unit * 255.0).astype(np.uint8)
     if np.issubdtype(img.dtype, np.integer) and (
             img.dtype == np.uint16 or img.size == 0 or
         (img.min() >= 0 and img.max() <= 65535)):
@@ -52,7 +78,8 @@ def to_uint8(img: np.ndarray, filename: str = '<array>') -> np.ndarray:
     raise ImageLoadError(
         f'{filename}: unsupported pixel type {img.dtype} (value range '
         f'{img.min()}..{img.max()}); LoadImageStrict reads 8- and 16-bit '
-        'integer images; convert the file to 8- or 16-bit PNG')
+        'integer and [0, 1] float images; convert the file to 8- or 16-bit '
+        'PNG')
 
 
 @TRANSFORMS.register_module()
@@ -66,7 +93,8 @@ class LoadImageStrict(LoadImageFromFile):
       :class:`ImageLoadError`; both name the file and the data key, instead
       of failing later on ``None``;
     * every image is uint8: 16-bit images are scaled to the 8-bit range by
-      ``round(x / 257)`` (see :func:`to_uint8`); with the default cv2
+      ``round(x / 257)``, float images in [0, 1] by ``round(255 x)`` (see
+      :func:`to_uint8`); with the default cv2
       backend this holds for grey and colour 16-bit files (Pillow itself
       reduces 16-bit RGB PNGs to 8 bits while decoding);
     * ``color_type='color'`` (default) always gives ``(H, W, 3)`` in
@@ -82,6 +110,11 @@ class LoadImageStrict(LoadImageFromFile):
         channel_order: ``'bgr'`` or ``'rgb'``. Defaults to ``'bgr'``.
         imdecode_backend: ``None`` / ``'cv2'`` (default), ``'pillow'`` or
             ``'tifffile'``.
+        same_size_as: key of an image loaded before (e.g. ``'img'`` when
+            loading ``'gt'``) whose height and width this one must have; a
+            mismatch raises :class:`ImageLoadError` naming both files (instead
+            of a crop's or a metric's assertion later). Leave None when the
+            pipeline resizes both images. Defaults to None.
         **kwargs: Other ``LoadImageFromFile`` arguments (``use_cache``,
             ``to_float32``, ``to_y_channel``, ``save_original_img``,
             ``backend_args``).
@@ -98,6 +131,7 @@ class LoadImageStrict(LoadImageFromFile):
                  color_type: str = 'color',
                  channel_order: str = 'bgr',
                  imdecode_backend: Optional[str] = None,
+                 same_size_as: Optional[str] = None,
                  **kwargs) -> None:
         if color_type not in ('color', 'grayscale'):
             raise ValueError(
@@ -111,12 +145,28 @@ class LoadImageStrict(LoadImageFromFile):
             raise ValueError(
                 'LoadImageStrict: imdecode_backend must be None, cv2, pillow '
                 f'or tifffile, got {imdecode_backend!r}')
+        self.same_size_as = same_size_as
         super().__init__(
             key=key,
             color_type=color_type,
             channel_order=channel_order.lower(),
             imdecode_backend=imdecode_backend,
             **kwargs)
+
+    def transform(self, results: dict) -> dict:
+        results = super().transform(results)
+        other = self.same_size_as
+        if other is not None and other in results:
+            mine, theirs = results[self.key].shape[:2], results[other].shape[:2]
+            if mine != theirs:
+                raise ImageLoadError(
+                    f"{results[f'{self.key}_path']} ('{self.key}', "
+                    f'{mine[1]}x{mine[0]}) and {results[f"{other}_path"]} '
+                    f"('{other}', {theirs[1]}x{theirs[0]}) differ in size: "
+                    'paired images must have one size. Fix or remove this '
+                    'pair, or resize both in the pipeline (e.g. ChaosResize) '
+                    'and drop same_size_as.')
+        return results
 
     def _read_bytes(self, uri: str, filename: str) -> bytes:
         """Fetch the raw bytes through the file backend (and the cache)."""
