@@ -69,8 +69,8 @@ default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=200))
 # demo: no progressive sub-crops (64-px loads); EMA momentum 0.05 instead of
 # 0.001 so that the EMA weights move within a 400-iteration run
 custom_hooks = [
-    dict(type='EMAHook', momentum=0.05, update_buffers=False,
-         priority='ABOVE_NORMAL'),
+    dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.05,
+         update_buffers=False, priority='ABOVE_NORMAL'),
     dict(type='BasicVisualizationHook', interval=1),
 ]
 

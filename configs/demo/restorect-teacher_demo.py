@@ -61,8 +61,8 @@ param_scheduler = [
          restart_weights=[1.0], eta_min=5e-6, begin=60, end=max_iters),
 ]
 custom_hooks = [
-    dict(type='EMAHook', momentum=0.05, update_buffers=False,
-         priority='ABOVE_NORMAL'),
+    dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.05,
+         update_buffers=False, priority='ABOVE_NORMAL'),
     dict(type='ProgressivePatchHook', patch_sizes=[64, 96, 128],
          batch_sizes=[4, 2, 1], milestones=[100, 160]),
     dict(type='BasicVisualizationHook', interval=1),

@@ -26,8 +26,8 @@ param_scheduler = dict(
              begin=encoder_iters, end=240_000)
     ])
 custom_hooks = [
-    dict(type='EMAHook', momentum=0.001, update_buffers=False,
-         priority='ABOVE_NORMAL'),
+    dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.001,
+         update_buffers=False, priority='ABOVE_NORMAL'),
     # LOL-v2-real progressive iters: 120k, 80k, 38k, 33k, 33k, 24k
     dict(type='ProgressivePatchHook',
          patch_sizes=[192, 256, 320, 384, 464, 512],

@@ -34,7 +34,8 @@ def setup(tmp_path_factory):
 
     def config(name, kill=''):
         path = tmp / f'{name}.py'
-        hooks = ["dict(type='EMAHook', momentum=0.05, priority='ABOVE_NORMAL')"]
+        hooks = ["dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.05, "
+                 "priority='ABOVE_NORMAL')"]
         if kill:
             hooks.append(f"dict(type='SigkillHook', {kill})")
         path.write_text(

@@ -54,7 +54,7 @@ def dist_run(tmp_path_factory):
     def train(work_dir, *extra, kill_at=None):
         """2 ranks; ``kill_at``: SIGKILL rank 0 before that iteration."""
         config = work_dir.with_suffix('.py')
-        hooks = ["dict(type='EMAHook', momentum=0.001)",
+        hooks = ["dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.001)",
                  f"dict(type='DumpRankWeightsHook', out_prefix='{work_dir}_rank')"]
         if kill_at is not None:
             hooks.append(f"dict(type='SigkillHook', at_iter={kill_at})")

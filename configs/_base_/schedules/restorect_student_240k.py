@@ -36,8 +36,8 @@ param_scheduler = dict(
     ])
 
 custom_hooks = [
-    dict(type='EMAHook', momentum=0.001, update_buffers=False,
-         priority='ABOVE_NORMAL'),
+    dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.001,
+         update_buffers=False, priority='ABOVE_NORMAL'),
     # S2 progressive iters of the reference: 150k, 60k, 50k, 60k, 40k, 40k
     dict(type='ProgressivePatchHook',
          patch_sizes=[192, 256, 320, 384, 464, 512],

@@ -28,8 +28,8 @@ custom_hooks = [
     # EMA decay 0.999: MMEngine's momentum is 1 - decay
     # (ema = (1 - momentum) * ema + momentum * param). Checkpoints hold the
     # EMA weights in state_dict (the raw ones in ema_state_dict).
-    dict(type='EMAHook', momentum=0.001, update_buffers=False,
-         priority='ABOVE_NORMAL'),
+    dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.001,
+         update_buffers=False, priority='ABOVE_NORMAL'),
     # progressive patches on 512-px loads of 8 per GPU
     dict(type='ProgressivePatchHook',
          patch_sizes=[192, 256, 320, 384, 464, 512],

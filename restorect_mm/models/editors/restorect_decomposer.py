@@ -4,14 +4,14 @@ Spec Part A: the reference code loads D_low / D_high from weights that were
 never published; restorect_mm trains them from paired data here, and stages
 1-2 load and freeze the result (:func:`load_decomnet_weights`).
 """
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence
 
 import torch
-from mmengine.model import BaseModel
 
 from mmagic.structures import DataSample
 from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
+from .restorect_edit_model import RestoRectEditModel, build_optional
 
 # Defaults (spec Part A). Reconstruction dominates: it is what makes (R, L)
 # a decomposition at all. The rest are regularisers, kept an order of
@@ -35,7 +35,7 @@ _TARGETS = ('lq', 'gt')
 
 
 @MODELS.register_module()
-class RestoRectDecomposer(BaseModel):
+class RestoRectDecomposer(RestoRectEditModel):
     """Trains D_low (on low-quality inputs) and D_high (on ground truths).
 
     Losses (each built from a config dict; ``None`` switches a term off):
@@ -99,22 +99,17 @@ class RestoRectDecomposer(BaseModel):
                  init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None) -> None:
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
-        self.train_cfg = train_cfg
-        self.test_cfg = test_cfg
-
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
         self.decom_low = MODELS.build(decom_low or dict(type='DecomNet'))
         self.decom_high = MODELS.build(decom_high or dict(type='DecomNet'))
-
-        # Copy defensively: the default dicts are shared between instances.
-        def build(cfg):
-            return None if cfg is None else MODELS.build(dict(cfg))
-
-        self.recon_lq_loss = build(recon_lq_loss)
-        self.recon_gt_loss = build(recon_gt_loss)
-        self.reflectance_loss = build(reflectance_loss)
-        self.smoothness_loss = build(smoothness_loss)
-        self.texture_loss = build(texture_loss)
+        self.recon_lq_loss = build_optional(recon_lq_loss)
+        self.recon_gt_loss = build_optional(recon_gt_loss)
+        self.reflectance_loss = build_optional(reflectance_loss)
+        self.smoothness_loss = build_optional(smoothness_loss)
+        self.texture_loss = build_optional(texture_loss)
 
         for name, targets in (('smoothness_targets', smoothness_targets),
                               ('texture_targets', texture_targets)):
@@ -126,46 +121,6 @@ class RestoRectDecomposer(BaseModel):
         self.texture_targets = tuple(texture_targets)
 
     # --- MMEngine interface --------------------------------------------------
-
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[Union[DataSample,
-                                             List[DataSample]]] = None,
-                mode: str = 'tensor',
-                **kwargs) -> Union[Dict[str, torch.Tensor], List[DataSample]]:
-        """Dispatch on ``mode`` as MMagic's ``BaseEditModel``.
-
-        Args:
-            inputs (Tensor): (B, 3, H, W) preprocessed inputs (or a dict
-                holding them under 'img').
-            data_samples (DataSample | list[DataSample], optional): Stacked
-                data samples from the preprocessor; ``gt_img`` is required
-                for 'loss'.
-            mode (str): 'tensor' | 'predict' | 'loss'.
-
-        Returns:
-            - 'tensor': dict with ``reflectance_lq`` (B, 3, H, W),
-              ``illumination_lq`` (B, 1, H, W), ``recon_lq`` (B, 3, H, W) in
-              model space.
-            - 'predict': list of DataSample, see :meth:`forward_inference`.
-            - 'loss': dict of losses (keys with 'loss' are summed by
-              MMEngine) and the diagnostic ``texture_scale``.
-        """
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
-        if isinstance(data_samples, list):
-            data_samples = DataSample.stack(data_samples)
-        if mode == 'tensor':
-            return self.forward_tensor(inputs, data_samples, **kwargs)
-        if mode == 'predict':
-            predictions = self.forward_inference(inputs, data_samples,
-                                                 **kwargs)
-            return self.convert_to_datasample(predictions, data_samples,
-                                              inputs)
-        if mode == 'loss':
-            return self.forward_train(inputs, data_samples, **kwargs)
-        raise ValueError(f'Invalid mode "{mode}": use "tensor", "predict" '
-                         'or "loss".')
 
     def forward_tensor(self,
                        inputs: torch.Tensor,
@@ -274,33 +229,6 @@ class RestoRectDecomposer(BaseModel):
             k: self._destruct(v.detach(), data_samples).cpu()
             for k, v in out.items()
         })
-
-    def convert_to_datasample(self, predictions: DataSample,
-                              data_samples: Optional[DataSample],
-                              inputs: torch.Tensor) -> List[DataSample]:
-        """Attach predictions (under ``output``) and the destructed input
-        (under ``input``) to per-sample DataSamples, as BaseEditModel.
-
-        Args:
-            predictions (DataSample): Stacked predictions.
-            data_samples (DataSample, optional): Stacked data samples; a new
-                one is made when None.
-            inputs (Tensor): (B, 3, H, W) inputs in model space.
-
-        Returns:
-            list[DataSample]: One per image.
-        """
-        if data_samples is None:
-            data_samples = DataSample()
-        data_samples.set_tensor_data({
-            'input':
-            self.data_preprocessor.destruct(inputs.detach().clone(),
-                                            data_samples, 'img')
-        })
-        samples = data_samples.split()
-        for sample, pred in zip(samples, predictions.split()):
-            sample.output = pred
-        return samples
 
     # --- helpers -------------------------------------------------------------
 

@@ -16,13 +16,12 @@ changes. Under DDP the model is wrapped by
 ``find_unused_parameters=True`` for the generator idle in phase 1), which
 asks :meth:`optim_wrapper_name` which wrapper steps.
 """
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
 from mmengine.logging import MessageHub, print_log
-from mmengine.model import BaseModel, is_model_wrapper
-from torch import nn
+from mmengine.model import is_model_wrapper
 
 from mmagic.structures import DataSample
 from restorect_mm.engine.checkpoint_io import (CheckpointError,
@@ -33,7 +32,8 @@ from restorect_mm.engine.weight_selection import init_by_weight_selection
 from restorect_mm.models.losses.feature_capture import FeatureCapture
 from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
-from .restorect_student import pack_predictions, sample_priors
+from .restorect_edit_model import RestoRectEditModel, build_optional
+from .restorect_student import restore_with_sampled_priors
 
 _TEACHER_PARTS = ('generator', 'rex_prior', 'img_prior', 'decom_low',
                   'decom_high')
@@ -41,12 +41,6 @@ _TEACHER_PARTS = ('generator', 'rex_prior', 'img_prior', 'decom_low',
 
 def _unwrap(module):
     return module.module if is_model_wrapper(module) else module
-
-
-def _freeze(module: nn.Module) -> nn.Module:
-    module.requires_grad_(False)
-    module.eval()
-    return module
 
 
 def split_teacher_state(state: Dict[str, torch.Tensor], source: str):
@@ -79,7 +73,7 @@ def split_teacher_state(state: Dict[str, torch.Tensor], source: str):
 
 
 @MODELS.register_module()
-class RestoRectDistiller(BaseModel):
+class RestoRectDistiller(RestoRectEditModel):
     """The stage-2 training model (teacher frozen, student distilled).
 
     Inputs are RGB (B, 3, H, W) in [0, 1] after MMagic's DataPreprocessor
@@ -162,13 +156,16 @@ class RestoRectDistiller(BaseModel):
                  init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None):
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+            generator=generator,
+            pixel_loss=pixel_loss,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
         unknown = set(flex_targets) - {'features', 'priors'}
         if unknown:
             raise ValueError(f'flex_targets must be among "features", '
                              f'"priors"; got {sorted(unknown)}')
-        self.train_cfg = train_cfg or {}
-        self.test_cfg = test_cfg or {}
         self.encoder_iters = encoder_iters if student_uses_priors else 0
         self.num_steps = num_steps
         self.velocity_weights = tuple(velocity_weights)
@@ -193,27 +190,22 @@ class RestoRectDistiller(BaseModel):
                 '`tools/publish_model.py <teacher checkpoint> teacher.pth` '
                 'wrote (allow_untrained_teacher=True only for smoke tests).')
 
-        # trainable children (each wrapped by DDP on its own)
-        self.generator = MODELS.build(generator)
-        self.prior_flows = MODELS.build(
-            prior_flows) if student_uses_priors else None
+        # trainable children besides the student generator
+        self.prior_flows = build_optional(
+            prior_flows if student_uses_priors else None)
         self.feature_adapters = MODELS.build(
             dict(type='FeatureAdapters', channels=feature_channels or []))
-        # frozen from the start, never toggled
-        self.teacher_generator = _freeze(MODELS.build(teacher_generator))
-        self.teacher_rex_prior = _freeze(MODELS.build(teacher_rex_prior))
-        self.teacher_img_prior = _freeze(MODELS.build(teacher_img_prior))
-        self.decom_low = _freeze(MODELS.build(decom_low))
-        self.decom_high = _freeze(MODELS.build(decom_high))
+        for name, cfg in (('teacher_generator', teacher_generator),
+                          ('teacher_rex_prior', teacher_rex_prior),
+                          ('teacher_img_prior', teacher_img_prior),
+                          ('decom_low', decom_low),
+                          ('decom_high', decom_high)):
+            self.freeze(name, MODELS.build(dict(cfg)))
 
-        def build(cfg):
-            return MODELS.build(cfg) if cfg else None
-
-        self.pixel_loss = build(pixel_loss)
-        self.recon_in_loss = build(recon_in_loss)
-        self.recon_out_loss = build(recon_out_loss)
-        self.kd_loss = build(kd_loss)
-        self.flex_loss = build(flex_loss)
+        self.recon_in_loss = build_optional(recon_in_loss)
+        self.recon_out_loss = build_optional(recon_out_loss)
+        self.kd_loss = build_optional(kd_loss)
+        self.flex_loss = build_optional(flex_loss)
         self.load_teacher()
 
     # ------------------------------------------------------------ weights --
@@ -274,14 +266,6 @@ class RestoRectDistiller(BaseModel):
         super().init_weights()
         self.load_teacher()
 
-    def train(self, mode: bool = True):
-        super().train(mode)
-        for frozen in (self.teacher_generator, self.teacher_rex_prior,
-                       self.teacher_img_prior, self.decom_low,
-                       self.decom_high):
-            frozen.eval()
-        return self
-
     # ------------------------------------------------------------ helpers --
     def current_phase(self) -> int:
         """1 while iter < encoder_iters, else 2 (MMEngine's message hub)."""
@@ -335,7 +319,7 @@ class RestoRectDistiller(BaseModel):
             else:
                 y_hat, decom_img, decom_mat = self.generator(lq), None, None
         if self.pixel_loss is not None:
-            losses['loss_pixel'] = self.pixel_loss(y_hat, gt)
+            losses['loss_pix'] = self.pixel_loss(y_hat, gt)
         if decom_img is not None and self.recon_in_loss is not None:
             losses['loss_recon_in'] = self.recon_in_loss(decom_img, lq)
         if decom_mat is not None and self.recon_out_loss is not None:
@@ -387,33 +371,27 @@ class RestoRectDistiller(BaseModel):
         """
         return phased_train_step(self, self, data, optim_wrapper)
 
+    def forward_train(self, inputs: torch.Tensor,
+                      data_samples: Optional[DataSample] = None,
+                      **kwargs) -> Dict[str, torch.Tensor]:
+        """The losses of the current phase (see :meth:`compute_losses`);
+        ``data_samples.gt_img`` normalised by the preprocessor."""
+        gt = ground_truth_in_model_space(self.data_preprocessor,
+                                         data_samples, True, inputs)
+        if gt is None:
+            raise ValueError('RestoRectDistiller needs gt_img to train')
+        return self.compute_losses(inputs, gt, self.current_phase())
+
     # ---------------------------------------------------------- inference --
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[DataSample]] = None,
-                mode: str = 'tensor'):
-        """'tensor': restored (B, 3, H, W); 'predict': DataSamples with
-        ``output.pred_img`` (0..255); 'loss': the phase's losses."""
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
-        if mode == 'loss':
-            gt = ground_truth_in_model_space(self.data_preprocessor,
-                                             data_samples, True, inputs)
-            if gt is None:
-                raise ValueError('RestoRectDistiller needs gt_img to train')
-            return self.compute_losses(inputs, gt, self.current_phase())
-        if self.student_uses_priors:
-            seed = self.test_cfg.get('seed', 0)
-            generator = None if seed is None else torch.Generator(
-                device=inputs.device).manual_seed(seed)
-            z_rex, z_img = sample_priors(self.decom_low, self.prior_flows,
-                                         inputs, self.num_steps, generator)
-            restored = self.generator(inputs, z_rex, z_img)
-        else:
-            restored = self.generator(inputs)
-        if mode == 'tensor':
-            return restored
-        if mode != 'predict':
-            raise ValueError(f'unknown mode {mode!r}')
-        return pack_predictions(self.data_preprocessor, inputs, restored,
-                                data_samples)
+    def forward_tensor(self,
+                       inputs: torch.Tensor,
+                       data_samples: Optional[DataSample] = None,
+                       **kwargs) -> torch.Tensor:
+        """The student alone, as :class:`RestoRectStudent` runs it (no GT):
+        restored (B, 3, H, W), unclamped; the noise seed is
+        ``test_cfg.seed`` (0; None draws from the global generator)."""
+        if not self.student_uses_priors:
+            return self.generator(inputs)
+        return restore_with_sampled_priors(
+            self.generator, self.decom_low, self.prior_flows, inputs,
+            self.num_steps, self.test_cfg.get('seed', 0))

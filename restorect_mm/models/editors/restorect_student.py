@@ -4,29 +4,14 @@ is deployed. No teacher, no ground truth, no D_high, no auxiliary head.
 LQ (B, 3, H, W) -> D_low -> [R_lq, L_lq] -> two rectified-flow samplers (Euler,
 ``num_steps``) -> z_rex, z_img (B, 256) -> G(LQ, z_rex, z_img) -> restored.
 """
-from typing import List, Optional
+from typing import Optional
 
 import torch
-from mmengine.model import BaseModel
 
 from mmagic.structures import DataSample
 from restorect_mm.engine.checkpoint_io import check_state_dict_fits, load_weights
 from restorect_mm.registry import MODELS
-
-
-def pack_predictions(data_preprocessor, inputs, restored, data_samples):
-    """Restored images -> per-sample DataSamples (``output.pred_img`` 0..255)
-    with the destructed input, as MMagic's BaseEditModel does."""
-    if data_samples is None:
-        data_samples = DataSample()
-    pred = data_preprocessor.destruct(restored.clamp(0, 1), data_samples)
-    data_samples.set_tensor_data(
-        {'input': data_preprocessor.destruct(inputs.clone(), data_samples,
-                                             'img')})
-    samples = data_samples.split()
-    for sample, out in zip(samples, DataSample(pred_img=pred.cpu()).split()):
-        sample.output = out
-    return samples
+from .restorect_edit_model import RestoRectEditModel, build_optional
 
 
 def sample_priors(decom_low, prior_flows, lq, num_steps, generator=None):
@@ -39,8 +24,21 @@ def sample_priors(decom_low, prior_flows, lq, num_steps, generator=None):
     return out['z_rex'], out['z_img']
 
 
+def restore_with_sampled_priors(generator, decom_low, prior_flows, lq,
+                                num_steps, seed=None):
+    """The student's inference graph: priors sampled from LQ (B, 3, H, W),
+    then G; restored (B, 3, H, W), unclamped. ``seed`` seeds a fresh noise
+    generator per batch (reproducible outputs); None draws from the global
+    one, as the reference does."""
+    noise = None
+    if seed is not None:
+        noise = torch.Generator(device=lq.device).manual_seed(seed)
+    z_rex, z_img = sample_priors(decom_low, prior_flows, lq, num_steps, noise)
+    return generator(lq, z_rex, z_img)
+
+
 @MODELS.register_module()
-class RestoRectStudent(BaseModel):
+class RestoRectStudent(RestoRectEditModel):
     """Inference-only RestoRect student.
 
     Args:
@@ -68,10 +66,10 @@ class RestoRectStudent(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
-        self.generator = MODELS.build(generator)
-        self.prior_flows = MODELS.build(prior_flows)
-        self.decom_low = MODELS.build(decom_low)
+            generator=generator, init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
+        self.prior_flows = build_optional(prior_flows)
+        self.decom_low = build_optional(decom_low)
         self.num_steps = num_steps
         self.seed = seed
         self.weights = weights
@@ -94,27 +92,18 @@ class RestoRectStudent(BaseModel):
     def restore(self, lq: torch.Tensor, num_steps: Optional[int] = None,
                 seed: Optional[int] = None) -> torch.Tensor:
         """Restore (B, 3, H, W) images in [0, 1]; output unclamped."""
-        seed = self.seed if seed is None else seed
-        generator = None
-        if seed is not None:
-            generator = torch.Generator(device=lq.device).manual_seed(seed)
-        z_rex, z_img = sample_priors(self.decom_low, self.prior_flows, lq,
-                                     num_steps or self.num_steps, generator)
-        return self.generator(lq, z_rex, z_img)
+        return restore_with_sampled_priors(
+            self.generator, self.decom_low, self.prior_flows, lq,
+            num_steps or self.num_steps, self.seed if seed is None else seed)
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[DataSample]] = None,
-                mode: str = 'tensor'):
-        """'tensor': restored (B, 3, H, W); 'predict': DataSamples."""
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
-        if mode == 'loss':
-            raise RuntimeError(
-                'RestoRectStudent is the inference model: train stage 2 with '
-                'RestoRectDistiller (configs/restorect_student.py).')
-        restored = self.restore(inputs)
-        if mode == 'tensor':
-            return restored
-        return pack_predictions(self.data_preprocessor, inputs, restored,
-                                data_samples)
+    def forward_tensor(self,
+                       inputs: torch.Tensor,
+                       data_samples: Optional[DataSample] = None,
+                       **kwargs) -> torch.Tensor:
+        """Restored (B, 3, H, W), unclamped."""
+        return self.restore(inputs)
+
+    def forward_train(self, inputs, data_samples=None, **kwargs):
+        raise RuntimeError(
+            'RestoRectStudent is the inference model: train stage 2 with '
+            'RestoRectDistiller (configs/restorect_student.py).')

@@ -6,15 +6,15 @@ the Retinex maps of both (frozen DecomNets of stage 0), z_img from both RGB
 images (spec Part B 3.3). The teacher therefore needs the ground truth at
 test time too; stage 2 distils it into a student that does not.
 """
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, Optional, Tuple
 
 import torch
-from mmengine.model import BaseModel
 
 from mmagic.structures import DataSample
 from restorect_mm.models.retinex.weights import load_decomnet_weights
 from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
+from .restorect_edit_model import RestoRectEditModel, build_optional
 
 # Spec Part B 6.1 weights; texture/smoothness on the auxiliary head (Part A).
 _DEFAULT_LOSSES = dict(
@@ -41,7 +41,7 @@ _NO_DECOM_WEIGHTS = (
 
 
 @MODELS.register_module()
-class RestoRectTeacher(BaseModel):
+class RestoRectTeacher(RestoRectEditModel):
     """The RestoRect teacher (stage 1): G with privileged LQ+GT priors.
 
     Forward (spec Part B 3.3): ``(R_lq, L_lq) = D_low(x)``,
@@ -121,34 +121,27 @@ class RestoRectTeacher(BaseModel):
                  init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None) -> None:
         super().__init__(
-            init_cfg=init_cfg, data_preprocessor=data_preprocessor)
-        self.train_cfg = train_cfg
-        self.test_cfg = test_cfg
-
-        self.generator = MODELS.build(generator)
+            generator=generator,
+            pixel_loss=pixel_loss,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
         self.rex_prior = MODELS.build(
             rex_prior or dict(type='RetinexPriorEncoder', in_images=2))
         self.img_prior = MODELS.build(
             img_prior or dict(type='ImagePriorEncoder', in_images=2))
-        self.decom_low = MODELS.build(decom_low or dict(type='DecomNet'))
-        self.decom_high = MODELS.build(decom_high or dict(type='DecomNet'))
+        for name, cfg in (('decom_low', decom_low),
+                          ('decom_high', decom_high)):
+            self.freeze(name, MODELS.build(cfg or dict(type='DecomNet')))
         self._load_decomnets(decom_weights, decom_low_weights,
                              decom_high_weights, allow_untrained_decom)
-        # Frozen once, here, for the whole run (never toggled: DDP wrappers
-        # decide what to synchronise from requires_grad at wrap time).
-        for net in (self.decom_low, self.decom_high):
-            net.requires_grad_(False)
-            net.eval()
 
-        def build(cfg):  # copy: the default dicts are shared
-            return None if cfg is None else MODELS.build(dict(cfg))
-
-        self.pixel_loss = build(pixel_loss)
-        self.recon_in_loss = build(recon_in_loss)
-        self.recon_out_loss = build(recon_out_loss)
-        self.hvi_loss = build(hvi_loss)
-        self.texture_loss = build(texture_loss)
-        self.smoothness_loss = build(smoothness_loss)
+        self.recon_in_loss = build_optional(recon_in_loss)
+        self.recon_out_loss = build_optional(recon_out_loss)
+        self.hvi_loss = build_optional(hvi_loss)
+        self.texture_loss = build_optional(texture_loss)
+        self.smoothness_loss = build_optional(smoothness_loss)
 
         self.use_aux = any(
             getattr(self, name) is not None for name in _AUX_LOSSES)
@@ -179,13 +172,6 @@ class RestoRectTeacher(BaseModel):
                            ('high', self.decom_high)):
             if paths[which]:
                 load_decomnet_weights(net, paths[which], which=which)
-
-    def train(self, mode: bool = True) -> 'RestoRectTeacher':
-        """As ``nn.Module.train``, but the frozen DecomNets stay in eval."""
-        super().train(mode)
-        self.decom_low.eval()
-        self.decom_high.eval()
-        return self
 
     # --- the forward pass ----------------------------------------------------
 
@@ -231,46 +217,23 @@ class RestoRectTeacher(BaseModel):
 
     # --- MMEngine interface --------------------------------------------------
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[Union[DataSample,
-                                             List[DataSample]]] = None,
-                mode: str = 'tensor',
-                **kwargs) -> Union[torch.Tensor, Dict[str, torch.Tensor],
-                                   List[DataSample]]:
-        """Dispatch on ``mode`` as MMagic's ``BaseEditModel``.
+    def forward_tensor(self,
+                       inputs: torch.Tensor,
+                       data_samples: Optional[DataSample] = None,
+                       **kwargs) -> torch.Tensor:
+        """The restored image (B, 3, H, W) in model space, unclamped.
 
         Args:
-            inputs (Tensor): (B, 3, H, W) preprocessed inputs (or a dict
-                holding them under 'img').
-            data_samples (DataSample | list[DataSample]): Stacked samples;
-                ``gt_img`` is required in every mode (privileged priors).
-            mode (str): 'tensor' | 'predict' | 'loss'.
-
-        Returns:
-            - 'tensor': the restored image (B, 3, H, W) in model space.
-            - 'predict': list of DataSample with ``output.pred_img``.
-            - 'loss': dict of losses and diagnostics.
+            inputs (Tensor): (B, 3, H, W) preprocessed inputs.
+            data_samples (DataSample): stacked samples; ``gt_img`` is
+                required (privileged priors), normalised when the model
+                trains (training-mode preprocessing), in 0..255 otherwise
+                (validation and test).
         """
-        if isinstance(inputs, dict):
-            inputs = inputs['img']
-        if isinstance(data_samples, list):
-            data_samples = DataSample.stack(data_samples)
-        if mode == 'loss':
-            return self.forward_train(inputs, data_samples)
-        if mode in ('tensor', 'predict'):
-            # predict comes from val/test_step (test-mode preprocessing);
-            # 'tensor' follows the model's mode
-            gt = ground_truth_in_model_space(
-                self.data_preprocessor, data_samples,
-                mode == 'tensor' and self.training, inputs)
-            self._require_gt(gt, mode)
-            restored = self.restore(inputs, gt)
-            if mode == 'tensor':
-                return restored
-            return self._pack(restored, inputs, data_samples)
-        raise ValueError(f'Invalid mode "{mode}": use "tensor", "predict" '
-                         'or "loss".')
+        gt = ground_truth_in_model_space(self.data_preprocessor, data_samples,
+                                         self.training, inputs)
+        self._require_gt(gt, 'tensor/predict')
+        return self.restore(inputs, gt)
 
     def forward_train(self, inputs: torch.Tensor,
                       data_samples: DataSample) -> Dict[str, torch.Tensor]:
@@ -333,18 +296,3 @@ class RestoRectTeacher(BaseModel):
                 'input and the ground truth (privileged information). Use '
                 'paired data, or the stage-2 student (RestoRectStudent) to '
                 'restore images without a ground truth.')
-
-    def _pack(self, restored: torch.Tensor, inputs: torch.Tensor,
-              data_samples: DataSample) -> List[DataSample]:
-        """Per-sample DataSamples with ``output.pred_img`` and ``input``,
-        destructed (0..255, metric channel order, un-padded) as MMagic's
-        BaseEditModel does."""
-        destruct = self.data_preprocessor.destruct
-        pred = destruct(restored.detach().clone(), data_samples, 'img')
-        data_samples.set_tensor_data(
-            {'input': destruct(inputs.detach().clone(), data_samples, 'img')})
-        samples = data_samples.split()
-        for sample, pred_img in zip(samples,
-                                    DataSample(pred_img=pred.cpu()).split()):
-            sample.output = pred_img
-        return samples

@@ -148,13 +148,13 @@ def test_phase_one_trains_only_the_flows_and_phase_two_everything():
     log = model.train_step(batch(), wrappers)
     assert log['phase'] == 1
     assert {'loss_velocity_rex', 'loss_kd_img', 'kd_kl_rex'} <= set(log)
-    assert 'loss_pixel' not in log and 'loss_flex' not in log
+    assert 'loss_pix' not in log and 'loss_flex' not in log
     assert not _changed(g_before, model.generator)
     assert _changed(f_before, model.prior_flows)
     set_iter(2)
     log = model.train_step(batch(), wrappers)
     assert log['phase'] == 2
-    assert {'loss_pixel', 'loss_recon_in', 'loss_recon_out', 'loss_flex',
+    assert {'loss_pix', 'loss_recon_in', 'loss_recon_out', 'loss_flex',
             'loss_kd_rex', 'loss_velocity_img'} <= set(log)
     assert _changed(g_before, model.generator)
     assert not _changed(t_before, model.teacher_generator)
