@@ -11,6 +11,7 @@ import torch
 
 import restorect_mm  # noqa: F401
 from restorect_mm import compat
+from tests.test_tools.tool_runner import free_port
 
 
 def test_numpy_bool8_alias_restored():
@@ -79,11 +80,11 @@ def test_cpu_process_group_is_started_without_cuda():
         dist.barrier()
         print('OK', dist.get_rank())
     ''')
-    procs = []
+    procs, port = [], str(free_port())  # suites may run side by side
     for rank in (0, 1):
         env = dict(os.environ, CUDA_VISIBLE_DEVICES='', WORLD_SIZE='2',
                    RANK=str(rank), LOCAL_RANK=str(rank),
-                   MASTER_ADDR='127.0.0.1', MASTER_PORT='29533')
+                   MASTER_ADDR='127.0.0.1', MASTER_PORT=port)
         procs.append(subprocess.Popen([sys.executable, '-c', code],
                                       stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True,
@@ -104,9 +105,9 @@ def test_single_process_starts_no_group():
 
 
 def test_process_group_is_destroyed_at_exit():
-    code = textwrap.dedent('''
+    code = textwrap.dedent(f'''
         import os, torch.distributed as dist
-        os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT='29534')
+        os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT='{free_port()}')
         from restorect_mm import compat
         dist.init_process_group('gloo', rank=0, world_size=1)
         compat._destroy_process_group()

@@ -107,11 +107,13 @@ def test_float_tiff_is_read_in_unit_range_and_written_at_16_bits(tmp_path):
     not called corrupt; values outside [0, 1] are named."""
     rgb = np.random.default_rng(1).random((6, 5, 3)).astype(np.float32)
     path = tmp_path / 'linear.tif'
-    assert cv2.imwrite(str(path), rgb[..., ::-1])
+    # uncompressed: OpenCV 4.11 compresses float TIFFs lossily by default
+    lossless = [cv2.IMWRITE_TIFF_COMPRESSION, 1]
+    assert cv2.imwrite(str(path), rgb[..., ::-1], lossless)
     read, info = read_image(str(path))
     assert info.bit_depth == 16 and np.array_equal(read, rgb)
     out = write_image(str(tmp_path / 'out.png'), read, info)
     assert cv2.imread(out, cv2.IMREAD_UNCHANGED).dtype == np.uint16
-    assert cv2.imwrite(str(path), rgb * 3)
+    assert cv2.imwrite(str(path), rgb * 3, lossless)
     with pytest.raises(ImageReadError, match=r'linear\.tif.*\[0, 1\]'):
         read_image(str(path))

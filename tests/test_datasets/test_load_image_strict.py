@@ -125,7 +125,9 @@ def test_to_float32_and_to_uint8_errors(tmp_path):
 def test_float_tiff_in_unit_range_is_scaled_to_8bit(tmp_path):
     path = tmp_path / 'linear.tif'
     values = np.array([0.0, 0.5, 1.0, 0.002], np.float32)
-    assert cv2.imwrite(str(path), np.dstack([np.tile(values, (2, 1))] * 3))
+    # uncompressed: OpenCV 4.11 compresses float TIFFs lossily by default
+    assert cv2.imwrite(str(path), np.dstack([np.tile(values, (2, 1))] * 3),
+                       [cv2.IMWRITE_TIFF_COMPRESSION, 1])
     img = _load(path, to_float32=False)
     assert img.dtype == np.uint8 and img.shape == (2, 4, 3)
     assert img[0, :, 0].tolist() == [0, 128, 255, 1]

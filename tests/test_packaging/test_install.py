@@ -88,6 +88,7 @@ def _stage0_through_mmagic_train(python, tmp_path):
     assert (work_dir / 'iter_2.pth').is_file()
 
 
+@pytest.mark.stack_independent  # the same files are built on every stack
 @pytest.mark.parametrize('kind', ['sdist', 'wheel'])
 def test_built_package_installs_and_trains_through_mmagic_tools(
         kind, dists, tmp_path):
@@ -133,6 +134,7 @@ def test_declared_requirements_are_met_by_the_supported_stack():
             f'{req} is not met by the installed {req.name} {version}')
 
 
+@pytest.mark.stack_independent  # mim's path lookup, not the stack
 def test_mim_train_finds_the_editable_install(tmp_path):
     pytest.importorskip('mim')
     data = make_pairs(str(tmp_path / 'data'), n_train=2, n_test=1, size=128)

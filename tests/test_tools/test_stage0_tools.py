@@ -227,6 +227,7 @@ def _alive(pid):
         return False
 
 
+@pytest.mark.stack_independent  # the kernel's process tree, not the stack
 @pytest.mark.skipif(not sys.platform.startswith('linux'),
                     reason='the ranks follow their launcher through Linux '
                     'prctl(PR_SET_PDEATHSIG)')
