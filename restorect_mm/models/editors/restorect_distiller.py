@@ -155,13 +155,8 @@ class RestoRectDistiller(RestoRectEditModel):
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None):
-        super().__init__(
-            generator=generator,
-            pixel_loss=pixel_loss,
-            train_cfg=train_cfg,
-            test_cfg=test_cfg,
-            init_cfg=init_cfg,
-            data_preprocessor=data_preprocessor)
+        super().__init__(generator, pixel_loss, train_cfg, test_cfg, init_cfg,
+                         data_preprocessor)
         unknown = set(flex_targets) - {'features', 'priors'}
         if unknown:
             raise ValueError(f'flex_targets must be among "features", '

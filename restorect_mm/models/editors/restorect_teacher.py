@@ -120,13 +120,8 @@ class RestoRectTeacher(RestoRectEditModel):
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None) -> None:
-        super().__init__(
-            generator=generator,
-            pixel_loss=pixel_loss,
-            train_cfg=train_cfg,
-            test_cfg=test_cfg,
-            init_cfg=init_cfg,
-            data_preprocessor=data_preprocessor)
+        super().__init__(generator, pixel_loss, train_cfg, test_cfg, init_cfg,
+                         data_preprocessor)
         self.rex_prior = MODELS.build(
             rex_prior or dict(type='RetinexPriorEncoder', in_images=2))
         self.img_prior = MODELS.build(
