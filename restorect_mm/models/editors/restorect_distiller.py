@@ -29,7 +29,7 @@ from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                load_weights)
 from restorect_mm.engine.model_wrappers import phased_train_step
 from restorect_mm.engine.weight_selection import init_by_weight_selection
-from restorect_mm.models.losses.feature_capture import FeatureCapture
+from restorect_mm.models.distillation import FeatureCapture
 from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
 from .restorect_edit_model import RestoRectEditModel, build_optional

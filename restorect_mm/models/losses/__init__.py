@@ -8,11 +8,10 @@ __all__ = [
     'RetinexReconstructionLoss', 'TextureConsistencyLoss'
 ]
 
-from .feature_capture import FeatureAdapters, FeatureCapture  # noqa: E402
 from .flex_loss import FLEXLoss  # noqa: E402
 from .kd_loss import KDLoss  # noqa: E402
 
-__all__ += ['FeatureAdapters', 'FeatureCapture', 'FLEXLoss', 'KDLoss']
+__all__ += ['FLEXLoss', 'KDLoss']
 
 from .hvi_loss import PolarizedHVILoss  # noqa: E402
 

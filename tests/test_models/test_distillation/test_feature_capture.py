@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from restorect_mm.models.losses import (FeatureAdapters, FeatureCapture,
-                                       FLEXLoss)
+from restorect_mm.models.distillation import FeatureAdapters, FeatureCapture
+from restorect_mm.models.losses import FLEXLoss
 from restorect_mm.models.rgformer import RGFormer
 from restorect_mm.registry import MODELS
 
