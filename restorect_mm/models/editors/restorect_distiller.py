@@ -345,7 +345,7 @@ class RestoRectDistiller(RestoRectEditModel):
                 teacher_feats['z_rex'], aligned['z_rex'] = z_rex_t, priors_s[0]
                 teacher_feats['z_img'], aligned['z_img'] = z_img_t, priors_s[1]
             if teacher_feats:
-                losses['loss_flex'] = self.flex_loss(teacher_feats, aligned)
+                losses['loss_flex'] = self.flex_loss(aligned, teacher_feats)
         return losses
 
     def optim_wrapper_name(self) -> str:

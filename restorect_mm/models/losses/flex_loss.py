@@ -210,14 +210,16 @@ class FLEXLoss(nn.Module):
             return float(weights.get(key, 1.0))
         return float(weights[index]) if index < len(weights) else 1.0
 
-    def forward(self, teacher_feats: Features,
-                student_feats: Features) -> torch.Tensor:
-        """
+    def forward(self, student_feats: Features,
+                teacher_feats: Features) -> torch.Tensor:
+        """Prediction first, target second, as every loss here.
+
         Args:
-            teacher_feats (Tensor | Sequence[Tensor] | dict): Teacher
-                features, each (B, C, H, W) or (B, D); detached.
             student_feats (Tensor | Sequence[Tensor] | dict): Student
-                features with the same shapes (same keys for dicts).
+                features, each (B, C, H, W) or (B, D).
+            teacher_feats (Tensor | Sequence[Tensor] | dict): Teacher
+                features with the same shapes (same keys for dicts);
+                detached.
 
         Returns:
             Tensor: Scalar loss (float32), or (L, ) for reduction 'none'.

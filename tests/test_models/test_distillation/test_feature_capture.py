@@ -100,8 +100,8 @@ def test_adapters_bridge_channels_and_train(rgformer):
     assert adapted['decoders.1'].shape == (2, 16, 16, 16)
     assert adapted['vec'].shape == (2, 12)
     assert torch.equal(adapted['same'], torch.ones(2, 5))
-    loss = FLEXLoss()([t_feats['decoder_level1'], torch.randn(2, 12)],
-                      [adapted['decoders.1'], adapted['vec']])
+    loss = FLEXLoss()([adapted['decoders.1'], adapted['vec']],
+                      [t_feats['decoder_level1'], torch.randn(2, 12)])
     loss.backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for p in adapters.parameters())

@@ -14,7 +14,7 @@ from restorect_mm.registry import MODELS
 def test_zero_for_identical_features():
     torch.manual_seed(0)
     feats = [torch.randn(2, 4, 8, 8), torch.randn(2, 32)]
-    loss = FLEXLoss()(feats, [f.clone() for f in feats])
+    loss = FLEXLoss()([f.clone() for f in feats], feats)
     assert loss.item() == 0.0
 
 
@@ -23,9 +23,9 @@ def test_hand_computed_vector_case():
     teacher = torch.full((1, 4), 2.0)
     # mu = 2.5, biased var = 1.25; T - S = [1, 0, -1, -2] -> sum sq 6
     # mean over 4 entries of 6 / 1.25 / 4 = 1.2; lambda_0 = 1 / sqrt(4)
-    loss = FLEXLoss(loss_weight=1.0)([teacher], [student])
+    loss = FLEXLoss(loss_weight=1.0)([student], [teacher])
     assert loss.item() == pytest.approx(0.5 * 1.2, rel=1e-6)
-    loss = FLEXLoss(loss_weight=2.0, layer_weights=[3.0])(teacher, student)
+    loss = FLEXLoss(loss_weight=2.0, layer_weights=[3.0])(student, teacher)
     assert loss.item() == pytest.approx(2.0 * 3.0 * 1.2, rel=1e-6)
 
 
@@ -37,10 +37,10 @@ def test_hand_computed_map_case_with_mask_and_resolution():
     # kept T - S = [1, 0, -1] -> 2 / 3.5 / 3; rho = (4096 / 4) ** 0.25
     rho = 1024**0.25
     expected = 0.5 * rho * 2 / 3.5 / 3
-    loss = FLEXLoss(loss_weight=1.0)([teacher], [student])
+    loss = FLEXLoss(loss_weight=1.0)([student], [teacher])
     assert loss.item() == pytest.approx(expected, rel=1e-6)
     # without the mask all 4 positions count: 18 / 3.5 / 4
-    loss = FLEXLoss(loss_weight=1.0, outlier_percentile=None)(teacher, student)
+    loss = FLEXLoss(loss_weight=1.0, outlier_percentile=None)(student, teacher)
     assert loss.item() == pytest.approx(0.5 * rho * 18 / 3.5 / 4, rel=1e-6)
 
 
@@ -68,7 +68,7 @@ def test_masked_top_positions_are_ignored():
     student = torch.randn(2, 3, 10, 10)
     teacher = student + 0.1 * torch.randn_like(student)
     flex = FLEXLoss()
-    base = flex([teacher], [student])
+    base = flex([student], [teacher])
     flat = student.flatten(2)
     mag = (flat - flat.mean(-1, keepdim=True)).abs()
     top = mag.topk(5, dim=-1).indices  # 5 % of 100 positions
@@ -77,8 +77,8 @@ def test_masked_top_positions_are_ignored():
         -1, top, torch.full(top.shape, 50.0))
     changed = teacher.flatten(2).clone().scatter_add(
         -1, kept, torch.full(kept.shape, 50.0))
-    same = flex([outliers.view_as(teacher)], [student])
-    other = flex([changed.view_as(teacher)], [student])
+    same = flex([student], [outliers.view_as(teacher)])
+    other = flex([student], [changed.view_as(teacher)])
     assert same.item() == pytest.approx(base.item(), rel=1e-6)
     assert other.item() > 2 * base.item()
 
@@ -113,7 +113,7 @@ def test_non_finite_values_never_propagate():
     vec_t[1, 4] = float('inf')
     student.requires_grad_(True)
     vec_s.requires_grad_(True)
-    loss = FLEXLoss()([teacher, vec_t], [student, vec_s])
+    loss = FLEXLoss()([student, vec_s], [teacher, vec_t])
     assert torch.isfinite(loss)
     loss.backward()
     assert torch.isfinite(student.grad).all()
@@ -130,7 +130,7 @@ def test_non_finite_values_never_propagate():
 
 def test_constant_student_map_has_finite_gradient():
     student = torch.ones(1, 2, 4, 4, requires_grad=True)
-    loss = FLEXLoss()(torch.ones(1, 2, 4, 4), student)
+    loss = FLEXLoss()(student, torch.ones(1, 2, 4, 4))
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(student.grad).all()
 
@@ -139,17 +139,17 @@ def test_dict_inputs_keys_and_layer_weights():
     torch.manual_seed(0)
     t = {'a': torch.randn(2, 4, 8, 8), 'b': torch.randn(2, 16)}
     s = {'b': torch.randn(2, 16), 'a': torch.randn(2, 4, 8, 8)}
-    as_list = FLEXLoss()([t['a'], t['b']], [s['a'], s['b']])
-    torch.testing.assert_close(FLEXLoss()(t, s), as_list)
-    per_layer = FLEXLoss(reduction='none')(t, s)
+    as_list = FLEXLoss()([s['a'], s['b']], [t['a'], t['b']])
+    torch.testing.assert_close(FLEXLoss()(s, t), as_list)
+    per_layer = FLEXLoss(reduction='none')(s, t)
     assert per_layer.shape == (2, )
-    by_key = FLEXLoss(layer_weights={'b': 4.0}, reduction='none')(t, s)
+    by_key = FLEXLoss(layer_weights={'b': 4.0}, reduction='none')(s, t)
     torch.testing.assert_close(by_key[0], per_layer[0] / 0.5)  # a: 1.0
     torch.testing.assert_close(by_key[1], per_layer[1] / (2**-0.5) * 4.0)
     with pytest.raises(KeyError):
-        FLEXLoss()(t, {'a': s['a']})
+        FLEXLoss()({'a': s['a']}, t)
     with pytest.raises(ValueError, match="'a'"):
-        FLEXLoss()(t, {'a': s['a'][:, :2], 'b': s['b']})
+        FLEXLoss()({'a': s['a'][:, :2], 'b': s['b']}, t)
 
 
 def test_teacher_detached_and_float32_under_autocast():
@@ -157,7 +157,7 @@ def test_teacher_detached_and_float32_under_autocast():
     student = torch.randn(2, 4, 8, 8, requires_grad=True)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         loss = MODELS.build(dict(type='FLEXLoss'))(
-            [teacher.bfloat16()], [student.bfloat16()])
+            [student.bfloat16()], [teacher.bfloat16()])
     assert loss.dtype == torch.float32
     loss.backward()
     assert teacher.grad is None and student.grad is not None
