@@ -300,9 +300,9 @@ class RestoRectDistiller(RestoRectEditModel):
             if self.kd_loss is not None:
                 for name, z_hat, z_t in (('rex', flows['z_rex'], z_rex_t),
                                          ('img', flows['z_img'], z_img_t)):
-                    kd = self.kd_loss(z_hat, z_t)
-                    losses[f'loss_kd_{name}'] = kd['loss']
-                    losses[f'kd_kl_{name}'] = kd['kl'].detach()
+                    losses[f'loss_kd_{name}'] = self.kd_loss(z_hat, z_t)
+                    losses[f'kd_kl_{name}'] = self.kd_loss.kl_divergence(
+                        z_hat, z_t)
         if phase == 1:
             return losses
 

@@ -4,7 +4,6 @@ Only the L1 term trains; the KL divergence between temperature softmaxes is
 returned for logging. MMEngine's ``parse_losses`` sums every log key that
 contains "loss", so the KL is returned under the key ``kl``.
 """
-from typing import Dict
 
 import torch
 import torch.nn as nn
@@ -45,8 +44,8 @@ def kd_kl(pred: torch.Tensor, target: torch.Tensor,
 
 @MODELS.register_module()
 class KDLoss(nn.Module):
-    """L1 distillation of a generated prior towards the teacher prior, with
-    the softmax KL as a diagnostic.
+    """L1 distillation of a generated prior towards the teacher prior; the
+    softmax KL is a separate diagnostic (:meth:`kl_divergence`).
 
     Args:
         loss_weight (float): Weight of both returned values. Defaults to 1.0.
@@ -67,23 +66,26 @@ class KDLoss(nn.Module):
         self.reduction = reduction
 
     def forward(self, pred: torch.Tensor,
-                target: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """
+                target: torch.Tensor) -> torch.Tensor:
+        """``loss_weight * mean|z_hat - z*|``, the term to optimise.
+
         Args:
             pred (Tensor): Generated prior z_hat (B, D).
             target (Tensor): Teacher prior z* (B, D); detached.
 
         Returns:
-            dict: ``loss``: ``loss_weight * mean|z_hat - z*|`` (scalar; the
-            element-wise map for reduction 'none'), the term to optimise;
-            ``kl``: ``loss_weight * KL(p_T || p_S)`` (scalar, detached), to
-            log only. Callers should keep 'loss' out of the KL's log key.
+            Tensor: scalar (the element-wise map for reduction 'none').
         """
         l1 = kd_l1(pred, target)
         if self.reduction == 'mean':
             l1 = l1.mean()
         elif self.reduction == 'sum':
             l1 = l1.sum()
-        with torch.no_grad():
-            kl = kd_kl(pred, target, self.temperature)
-        return dict(loss=self.loss_weight * l1, kl=self.loss_weight * kl)
+        return self.loss_weight * l1
+
+    @torch.no_grad()
+    def kl_divergence(self, pred: torch.Tensor,
+                      target: torch.Tensor) -> torch.Tensor:
+        """``loss_weight * KL(p_T || p_S)`` of the softmaxed priors, detached:
+        a diagnostic to log, not a term to optimise (scalar)."""
+        return self.loss_weight * kd_kl(pred, target, self.temperature)
