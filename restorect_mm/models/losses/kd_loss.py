@@ -1,10 +1,9 @@
 """DiffIR-style knowledge-distillation loss on prior vectors (spec Part B 6.4).
 
-Only the L1 term trains; the KL divergence between temperature softmaxes is
-returned for logging. MMEngine's ``parse_losses`` sums every log key that
-contains "loss", so the KL is returned under the key ``kl``.
+Only the L1 term trains (``forward``); the KL divergence between temperature
+softmaxes is a diagnostic (``kl_divergence``), logged by the distiller under a
+key without "loss" (MMEngine's ``parse_losses`` sums every key with "loss").
 """
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
