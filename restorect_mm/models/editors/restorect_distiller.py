@@ -283,34 +283,64 @@ class RestoRectDistiller(RestoRectEditModel):
 
     # --------------------------------------------------------------- loss --
     def compute_losses(self, lq, gt, phase: int) -> Dict[str, torch.Tensor]:
-        """All losses of one iteration in the given phase."""
-        losses = {'phase': torch.tensor(float(phase), device=lq.device)}
-        z_rex_t, z_img_t, retinex_lq, retinex_gt = self.teacher_priors(lq, gt)
-        priors_s = None
-        if self.student_uses_priors:
-            flows = self.prior_flows(
-                retinex_lq,
-                lq,
-                targets=dict(rex=z_rex_t, img=z_img_t),
-                num_steps=self.num_steps)
-            weight = self.velocity_weights[0 if phase == 1 else 1]
-            losses['loss_velocity_rex'] = weight * flows['velocity_loss_rex']
-            losses['loss_velocity_img'] = weight * flows['velocity_loss_img']
-            priors_s = (flows['z_rex'], flows['z_img'])
-            if self.kd_loss is not None:
-                for name, z_hat, z_t in (('rex', flows['z_rex'], z_rex_t),
-                                         ('img', flows['z_img'], z_img_t)):
-                    losses[f'loss_kd_{name}'] = self.kd_loss(z_hat, z_t)
-                    losses[f'kd_kl_{name}'] = self.kd_loss.kl_divergence(
-                        z_hat, z_t)
-        if phase == 1:
-            return losses
+        """All losses of one iteration in the given phase: the prior terms
+        (:meth:`prior_losses`) always, the student's (:meth:`student_losses`)
+        in phase 2.
 
+        Args:
+            lq (Tensor): (B, 3, H, W) inputs; gt (Tensor): (B, 3, H, W).
+            phase (int): 1 or 2.
+
+        Returns:
+            dict[str, Tensor]: ``loss_*`` terms and detached diagnostics
+            (``phase``, ``kd_kl_*``).
+        """
+        losses = {'phase': torch.tensor(float(phase), device=lq.device)}
+        teacher = self.teacher_priors(lq, gt)
+        priors = None
+        if self.student_uses_priors:
+            priors = self.prior_losses(lq, teacher, phase, losses)
+        if phase == 2:
+            self.student_losses(lq, gt, teacher, priors, losses)
+        return losses
+
+    def prior_losses(self, lq, teacher, phase, losses):
+        """Velocity and KD terms of the prior flows, added to ``losses``.
+
+        Args:
+            lq (Tensor): (B, 3, H, W).
+            teacher (tuple): :meth:`teacher_priors`' output.
+            phase (int): picks the velocity weight.
+            losses (dict): filled in place.
+
+        Returns:
+            tuple[Tensor, Tensor]: the sampled priors z_rex, z_img (B, 256).
+        """
+        z_rex_t, z_img_t, retinex_lq, _ = teacher
+        flows = self.prior_flows(
+            retinex_lq, lq, targets=dict(rex=z_rex_t, img=z_img_t),
+            num_steps=self.num_steps)
+        weight = self.velocity_weights[0 if phase == 1 else 1]
+        for name, target in (('rex', z_rex_t), ('img', z_img_t)):
+            losses[f'loss_velocity_{name}'] = \
+                weight * flows[f'velocity_loss_{name}']
+            if self.kd_loss is not None:
+                z_hat = flows[f'z_{name}']
+                losses[f'loss_kd_{name}'] = self.kd_loss(z_hat, target)
+                losses[f'kd_kl_{name}'] = self.kd_loss.kl_divergence(
+                    z_hat, target)
+        return flows['z_rex'], flows['z_img']
+
+    def student_losses(self, lq, gt, teacher, priors, losses):
+        """Pixel, Retinex-head and FLEX terms of the student generator (phase
+        2), added to ``losses``. ``priors`` is None for a student that takes
+        none (an MMagic generator)."""
+        z_rex_t, z_img_t, _, retinex_gt = teacher
         with self._capture(self.generator,
                            self.student_feature_layers) as student_feats:
-            if self.student_uses_priors:
+            if priors is not None:
                 y_hat, decom_img, decom_mat = self.generator(
-                    lq, *priors_s, return_aux=True)
+                    lq, *priors, return_aux=True)
             else:
                 y_hat, decom_img, decom_mat = self.generator(lq), None, None
         if self.pixel_loss is not None:
@@ -320,33 +350,36 @@ class RestoRectDistiller(RestoRectEditModel):
         if decom_mat is not None and self.recon_out_loss is not None:
             losses['loss_recon_out'] = self.recon_out_loss(
                 decom_mat, retinex_gt)
-        if self.flex_loss is not None:
-            teacher_feats, aligned = {}, {}
-            if 'features' in self.flex_targets:
-                with torch.no_grad(), self._capture(
-                        self.teacher_generator,
-                        self.teacher_feature_layers) as captured:
-                    self.teacher_generator(lq, z_rex_t, z_img_t)
-                student_maps = [
-                    student_feats[n] for n in self.student_feature_layers
-                ]
-                student_maps = self.feature_adapters(student_maps)
-                for s_name, t_name, s_map in zip(self.student_feature_layers,
-                                                 self.teacher_feature_layers,
-                                                 student_maps):
-                    t_map = captured[t_name]
-                    if s_map.shape[-2:] != t_map.shape[-2:]:
-                        s_map = F.interpolate(
-                            s_map, size=t_map.shape[-2:], mode='bilinear',
-                            align_corners=False)
-                    teacher_feats[t_name] = t_map
-                    aligned[t_name] = s_map
-            if 'priors' in self.flex_targets and priors_s is not None:
-                teacher_feats['z_rex'], aligned['z_rex'] = z_rex_t, priors_s[0]
-                teacher_feats['z_img'], aligned['z_img'] = z_img_t, priors_s[1]
-            if teacher_feats:
-                losses['loss_flex'] = self.flex_loss(aligned, teacher_feats)
-        return losses
+        if self.flex_loss is None:
+            return
+        aligned, teacher_feats = {}, {}
+        if 'features' in self.flex_targets:
+            aligned, teacher_feats = self._feature_pairs(
+                lq, z_rex_t, z_img_t, student_feats)
+        if 'priors' in self.flex_targets and priors is not None:
+            aligned.update(z_rex=priors[0], z_img=priors[1])
+            teacher_feats.update(z_rex=z_rex_t, z_img=z_img_t)
+        if teacher_feats:
+            losses['loss_flex'] = self.flex_loss(aligned, teacher_feats)
+
+    def _feature_pairs(self, lq, z_rex_t, z_img_t, student_feats):
+        """(student, teacher) decoder maps by teacher layer name, the student's
+        adapted to the teacher's channels and resized to its resolution."""
+        with torch.no_grad(), self._capture(
+                self.teacher_generator,
+                self.teacher_feature_layers) as captured:
+            self.teacher_generator(lq, z_rex_t, z_img_t)
+        student_maps = self.feature_adapters(
+            [student_feats[n] for n in self.student_feature_layers])
+        aligned, teacher_feats = {}, {}
+        for t_name, s_map in zip(self.teacher_feature_layers, student_maps):
+            t_map = captured[t_name]
+            if s_map.shape[-2:] != t_map.shape[-2:]:
+                s_map = F.interpolate(
+                    s_map, size=t_map.shape[-2:], mode='bilinear',
+                    align_corners=False)
+            aligned[t_name], teacher_feats[t_name] = s_map, t_map
+        return aligned, teacher_feats
 
     def optim_wrapper_name(self) -> str:
         """The optimiser wrapper that steps now: ``prior_flows`` in phase 1
