@@ -57,4 +57,3 @@ class TrainableEMA(ExponentialMovingAverage):
             name: value for name, value in self.avg_parameters.items()
             if name not in frozen
         }
-        self.frozen_names = sorted(frozen)

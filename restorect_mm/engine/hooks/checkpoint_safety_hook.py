@@ -23,14 +23,16 @@ from restorect_mm.registry import HOOKS
 _STEP_CHECKPOINT = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
 
 
-def step_checkpoints(work_dir):
-    """``iter_N.pth`` / ``epoch_N.pth`` in ``work_dir``, newest step first."""
+def newest_complete_checkpoint(work_dir):
+    """The ``iter_N.pth`` / ``epoch_N.pth`` in ``work_dir`` of the highest
+    step that is complete (:func:`checkpoint_is_complete`), or None."""
     found = []
     for name in os.listdir(work_dir) if osp.isdir(work_dir) else []:
         match = _STEP_CHECKPOINT.match(name)
         if match:
             found.append((int(match.group(2)), osp.join(work_dir, name)))
-    return [path for _, path in sorted(found, reverse=True)]
+    return next((path for _, path in sorted(found, reverse=True)
+                 if checkpoint_is_complete(path)), None)
 
 
 @HOOKS.register_module()
@@ -73,8 +75,7 @@ class CheckpointSafetyHook(Hook):
         latest = find_latest_checkpoint(runner.work_dir)
         if latest and checkpoint_is_complete(latest):
             return
-        complete = next((path for path in step_checkpoints(runner.work_dir)
-                         if checkpoint_is_complete(path)), None)
+        complete = newest_complete_checkpoint(runner.work_dir)
         if complete is None:
             if latest:
                 raise CheckpointError(
@@ -103,8 +104,7 @@ class CheckpointSafetyHook(Hook):
     def _check_named_resume_file(runner, path):
         if '://' in str(path) or checkpoint_is_complete(path):
             return  # remote files are checked when MMEngine loads them
-        complete = next((p for p in step_checkpoints(osp.dirname(
-            osp.abspath(path))) if checkpoint_is_complete(p)), None)
+        complete = newest_complete_checkpoint(osp.dirname(osp.abspath(path)))
         hint = (f' The newest complete checkpoint beside it is {complete}: '
                 f'--resume {complete}.' if complete else '')
         raise CheckpointError(
