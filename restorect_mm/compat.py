@@ -93,8 +93,9 @@ def install_albumentations_placeholder():
 
 def install_mmcv_ext_placeholder():
     """mmcv-lite ships no compiled ops (``mmcv._ext``). A placeholder with a real
-    ``__spec__`` lets mmagic import (mmengine's revert_sync_batchnorm inspects the
-    spec); only the DCN-based models (EDVR, TDAN, BasicVSR++) fail, at forward."""
+    ``__spec__`` lets mmagic import (mmengine's revert_sync_batchnorm inspects
+    ``__spec__``); only the DCN-based models (EDVR, TDAN, BasicVSR++) fail,
+    at forward."""
     name = 'mmcv._ext'
     if name in sys.modules:
         return

@@ -126,9 +126,10 @@ def test_dataset_base_builds(name, data_dir):
 @pytest.mark.parametrize('name,size', [('uieb', 256), ('lsui', 256),
                                        ('baid', 32), ('sice_mix', 32),
                                        ('sid_sony', 32)])
-def test_test_pipelines_resize_as_the_spec(name, size, data_dir):
+def test_test_pipelines_resize_as_the_reference(name, size, data_dir):
     """Chaos sets score at 256 x 256; BAID / SICE / SID round both sides up
-    to a multiple of 32 (the fixtures are 12 x 16)."""
+    to a multiple of 32 (the fixtures are 12 x 16), as the reference code's
+    test loaders do."""
     cfg = Config.fromfile(osp.join(DATASET_DIR, f'{name}.py'))
     item = build_split(cfg, 'test', data_dir)[0]
     assert item['inputs'].shape[1:] == (size, size)

@@ -1,4 +1,5 @@
-"""Progressive patch / mini-batch training (Restormer-style, spec Part B 7).
+"""Progressive patch / mini-batch training (Restormer-style, as the reference
+code trains both stages of the paper).
 
 The dataloader yields large crops (e.g. 512 px, batch 8 per GPU); at every
 iteration this hook keeps a random subset of the batch and a random sub-crop

@@ -1,8 +1,10 @@
 """Stage 0 of RestoRect: train the two Retinex decomposition nets.
 
-Spec Part A: the reference code loads D_low / D_high from weights that were
-never published; restorect_mm trains them from paired data here, and stages
-1-2 load and freeze the result (:func:`load_decomnet_weights`).
+This stage is not in the paper: the reference code loads D_low / D_high
+frozen from weights that were never published. restorect_mm trains them from
+paired data here, and stages 1-2 load and freeze the result
+(:func:`load_decomnet_weights`); any other DecomNet state dict can be loaded
+by path instead (see docs/method.md).
 """
 from typing import Dict, Optional, Sequence
 
@@ -13,8 +15,8 @@ from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
 from .restorect_edit_model import RestoRectEditModel, build_optional
 
-# Defaults (spec Part A). Reconstruction dominates: it is what makes (R, L)
-# a decomposition at all. The rest are regularisers, kept an order of
+# restorect_mm's own defaults. Reconstruction dominates: it is what makes
+# (R, L) a decomposition at all. The rest are regularisers, kept an order of
 # magnitude below so they shape, not override, the decomposition.
 _DEFAULT_LOSSES = dict(
     recon_lq_loss=dict(type='RetinexReconstructionLoss', loss_weight=1.0),
@@ -24,8 +26,9 @@ _DEFAULT_LOSSES = dict(
     # reconstruction is never traded for it.
     reflectance_loss=dict(
         type='ReflectanceConsistencyLoss', loss_weight=0.1),
-    # Spec Part B 6.2 weights (0.05). The smoothness map is a squared
-    # difference (values << 1), so it cannot flatten L to a constant.
+    # 0.05 each, the weights of these constraints in the reference code. The
+    # smoothness map is a squared difference (values << 1), so it cannot
+    # flatten L to a constant.
     smoothness_loss=dict(
         type='IlluminationSmoothnessLoss', loss_weight=0.05),
     texture_loss=dict(type='TextureConsistencyLoss', loss_weight=0.05),

@@ -3,8 +3,9 @@
 The generator G (RGFormer) restores a low-light image under two 256-d prior
 vectors computed from the degraded input **and its ground truth**: z_rex from
 the Retinex maps of both (frozen DecomNets of stage 0), z_img from both RGB
-images (spec Part B 3.3). The teacher therefore needs the ground truth at
-test time too; stage 2 distils it into a student that does not.
+images (stage 1 of the paper, arXiv 2509.23480). The teacher therefore needs
+the ground truth at test time too; stage 2 distils it into a student that
+does not.
 """
 from typing import Dict, Optional, Tuple
 
@@ -16,7 +17,10 @@ from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
 from .restorect_edit_model import RestoRectEditModel, build_optional
 
-# Spec Part B 6.1 weights; texture/smoothness on the auxiliary head (Part A).
+# Pixel, the two reconstruction terms and HVI weigh as in the reference
+# code's stage 1. Texture/smoothness: the reference computes them on the
+# frozen DecomNet under no_grad (no effect on training); here they act on
+# G's auxiliary head with gradients; loss_weight=0 gives the reference.
 _DEFAULT_LOSSES = dict(
     pixel_loss=dict(type='L1Loss', loss_weight=1.0),
     recon_in_loss=dict(type='L1Loss', loss_weight=1.0),
@@ -44,7 +48,7 @@ _NO_DECOM_WEIGHTS = (
 class RestoRectTeacher(RestoRectEditModel):
     """The RestoRect teacher (stage 1): G with privileged LQ+GT priors.
 
-    Forward (spec Part B 3.3): ``(R_lq, L_lq) = D_low(x)``,
+    Forward (as in the paper): ``(R_lq, L_lq) = D_low(x)``,
     ``(R_gt, L_gt) = D_high(y)`` (frozen, no grad);
     ``z_rex = E_rex([R_lq, L_lq], [R_gt, L_gt])``, ``z_img = E_img(x, y)``;
     ``y_hat, decom_img, decom_mat = G(x, z_rex, z_img)``.
@@ -58,9 +62,10 @@ class RestoRectTeacher(RestoRectEditModel):
     Retinex maps); polarised HVI (weight 0.05); and, unlike the reference
     (where they were constants), texture consistency ``A_s(y) ~ A_s(R_hat)``
     and illumination smoothness of ``L_hat`` on ``decom_mat = [R_hat, L_hat]``
-    with gradients (0.05 each; spec Part A). The HVI ``k`` and the diffusion
-    scale ``s`` live in the loss modules, children of this model, so they
-    are in the optimiser: 2 learnable scalars beside the 25,888,763
+    with gradients (0.05 each; ``loss_weight=0`` reproduces the reference,
+    see docs/method.md). The HVI ``k`` and the diffusion scale ``s`` live
+    in the loss modules, children of this model, so they are in the
+    optimiser: 2 learnable scalars beside the 25,888,763
     parameters of G + E_rex + E_img at full size. Weight 0 (not None) keeps
     a term's parameters in the graph.
 

@@ -1,6 +1,6 @@
 """Single-step anisotropic-diffusion operator with a learnable edge scale.
 
-Used by the texture-consistency constraint (spec Part B 6.2): it keeps
+Used by the texture-consistency constraint of the paper: it keeps
 gradients in flat and gently textured regions and suppresses strong edges
 (Perona-Malik exponential conduction), so comparing A_s(image) with
 A_s(reflectance) asks the reflectance to carry the image's fine texture.

@@ -1,10 +1,10 @@
 """DecomNet: the small Retinex decomposition network of RestoRect (stage 0).
 
 Four 3x3 convolutions split an image into a 3-channel reflectance and a
-1-channel illumination map (spec Part B 2.8). With the default width this is
-20,548 parameters. The layers live in ``self.decom`` (an ``nn.Sequential`` at
-indices 0, 2, 4, 6), the layout of URetinex-Net-style decomposition
-checkpoints, so such weights load without renaming keys.
+1-channel illumination map, as in the reference code. With the default width
+this is 20,548 parameters. The layers live in ``self.decom`` (an
+``nn.Sequential`` at indices 0, 2, 4, 6), the layout of URetinex-Net-style
+decomposition checkpoints, so such weights load without renaming keys.
 """
 from typing import Sequence, Tuple
 

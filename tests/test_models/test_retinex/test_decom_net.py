@@ -8,7 +8,7 @@ from restorect_mm.models.retinex import DecomNet
 def test_parameter_count_is_20548():
     net = DecomNet()
     assert sum(p.numel() for p in net.parameters()) == 20548
-    # every conv has a bias (spec Part A)
+    # every conv has a bias (the reading that gives the reference's 20,548)
     convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
     assert len(convs) == 4 and all(c.bias is not None for c in convs)
 
