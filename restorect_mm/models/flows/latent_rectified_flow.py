@@ -1,19 +1,21 @@
-"""Conditional latent rectified flow (spec Part B 5, Part A).
+"""Conditional latent rectified flow (the paper's prior generator, arXiv
+2509.23480; the reference code's discrete-time form by default).
 
 A rectified flow in a vector space (RestoRect: the 256-d prior space),
 conditioned on a vector c computed by a condition net from the degraded
 input. Convention: t = 0 is data (the teacher prior z*), t = 1 is noise.
 
-Training (Part B 5.2): k ~ U{0..T-1}, t = k / (T - 1), eps ~ N(0, I),
-``x_t = (1 - t) z* + t eps``, target ``u = eps - z*``, MSE of v(x_t, t_in, c)
-against u. The velocity net sees ``t_in = k / (10 T)`` (``time_input=
-'index'``, the reference) or ``t_in = t`` with t ~ U[0, 1]
+Training (as the reference code does it): k ~ U{0..T-1}, t = k / (T - 1),
+eps ~ N(0, I), ``x_t = (1 - t) z* + t eps``, target ``u = eps - z*``, MSE
+of v(x_t, t_in, c) against u. The velocity net sees ``t_in = k / (10 T)``
+(``time_input='index'``, the reference) or ``t_in = t`` with t ~ U[0, 1]
 (``'continuous'``).
 
-Sampling (Part B 5.3): Euler from x = eps over N steps of dt = 1/N; step i
-is at t = 1 - i dt, uses k = floor(t (T - 1)) in index mode and
-``x <- x - dt v(x, t_in, c)``. N = 4 gives k = [3, 2, 1, 0] (the default,
-Part A), N = 5 the reference's [3, 2, 1, 1, 0].
+Sampling (the reference's Euler loop): from x = eps over N steps of
+dt = 1/N; step i is at t = 1 - i dt, uses k = floor(t (T - 1)) in index
+mode and ``x <- x - dt v(x, t_in, c)``. N = 4 gives k = [3, 2, 1, 0] (the
+default, the paper's 4 steps), N = 5 the reference code's [3, 2, 1, 1, 0]
+(``num_steps=5``).
 """
 from contextlib import nullcontext
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -92,8 +94,9 @@ class ConditionalLatentRectifiedFlow(BaseModule):
             'index'.
         grad_through_sampler (bool): Keep the autograd graph through the
             Euler loop, so that losses on the sampled prior train the
-            condition and velocity nets (Part A). False runs the sampler
-            under ``no_grad`` (reference). Defaults to True.
+            condition and velocity nets (the paper's intent). False runs
+            the sampler under ``no_grad``, as the reference code does.
+            Defaults to True.
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 

@@ -1,4 +1,4 @@
-"""The student's two prior generators (Part B 4.1): conditional latent
+"""The student's two prior generators (as in the paper): conditional latent
 rectified flows producing z_rex from the LQ Retinex maps and z_img from the LQ
 image, each with its own LQ-only condition encoder and velocity MLP."""
 from typing import Dict, Optional
@@ -26,7 +26,8 @@ class RetinexPriorFlows(BaseModule):
         num_steps (int): default Euler steps N.
         time_input (str): 'index' (reference, k / 10T) or 'continuous'.
         grad_through_sampler (bool): keep the sampler's graph in training
-            (Part A default) or sample under no_grad (reference).
+            (default, so KD and FLEX train the flows) or sample under
+            no_grad as the reference code does (False).
         rex_condition, img_condition, velocity (dict, optional): override
             the condition encoders / velocity MLP configs.
     """

@@ -1,9 +1,10 @@
-"""Velocity predictor of RestoRect's latent rectified flow (spec Part B 4.1).
+"""Velocity predictor of RestoRect's latent rectified flow (the paper's
+velocity predictors for the reflectance and image priors).
 
 The reference calls it a "ResMLP" but it has no residual connection: the
 condition, the time input and the state are concatenated and passed through
 Linear + LeakyReLU(0.1) stages, the last one included (negative velocity
-components are scaled by 0.1, as coded; spec Part B 11.14).
+components are scaled by 0.1; kept as the reference code has it).
 """
 from typing import Optional, Union
 

@@ -1,4 +1,6 @@
-"""FLEX: Feature Layer EXtraction loss (spec Part B 6.5, Part A).
+"""FLEX: Feature Layer EXtraction loss (the paper's multi-scale feature
+alignment; the reference code applies it to the two prior vectors only,
+the distiller's ``flex_targets=['priors']``, see docs/method.md).
 
 Aligns teacher and student features layer by layer. For each pair:
 
@@ -158,7 +160,7 @@ def _pairs(teacher_feats: Features, student_feats: Features
 
 @MODELS.register_module()
 class FLEXLoss(nn.Module):
-    """FLEX feature alignment loss (spec Part B 6.5).
+    """FLEX feature alignment loss (the reference code's final form).
 
     Args:
         loss_weight (float): w in ``L = w * mean_l l``. Defaults to 0.5

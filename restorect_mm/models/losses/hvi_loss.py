@@ -1,4 +1,6 @@
-"""Polarised HVI colour loss of the RestoRect teacher (spec Part A, Part B 6.3).
+"""Polarised HVI colour loss of the RestoRect teacher (the paper's
+trigonometric colour-space polarisation; default differs from the reference
+code, ``hvi_form='reference'`` reproduces it, see docs/method.md).
 
 An RGB image is mapped to HVI: ``H = C_k * S * cos(theta)``,
 ``V = C_k * S * sin(theta)``, ``I = max(R, G, B)``, with hue ``h`` in [0, 1),

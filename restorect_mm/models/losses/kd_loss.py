@@ -1,4 +1,5 @@
-"""DiffIR-style knowledge-distillation loss on prior vectors (spec Part B 6.4).
+"""DiffIR-style knowledge-distillation loss on prior vectors (the paper's KD
+term, computed as the reference code does).
 
 Only the L1 term trains (``forward``); the KL divergence between temperature
 softmaxes is a diagnostic (``kl_divergence``), logged by the distiller under a

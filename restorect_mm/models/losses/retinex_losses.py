@@ -1,4 +1,7 @@
-"""Losses of the Retinex decomposition (stage 0; spec Part A, Part B 6.2).
+"""Losses of the Retinex decomposition (stage 0; smoothness and texture also
+act on the teacher's auxiliary head). The paper's smoothness and texture
+constraints, which the reference code computes under no_grad (no effect),
+apply here with gradients.
 
 Each loss is a functional core (``*_loss`` returning an unreduced map and a
 shared reduction) plus a thin registered class with ``loss_weight`` and
@@ -126,7 +129,8 @@ class _WeightedLoss(nn.Module):
 
 @MODELS.register_module()
 class IlluminationSmoothnessLoss(_WeightedLoss):
-    """Gradient-aware illumination smoothness (spec Part B 6.2).
+    """Gradient-aware illumination smoothness (the paper's constraint, in
+    the reference code's form).
 
     Args:
         loss_weight (float): Default: 1.0.
@@ -159,7 +163,7 @@ class RetinexReconstructionLoss(_WeightedLoss):
         loss_weight (float): Default: 1.0.
         reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
         criterion (str): 'l1' (default) or 'mse' (the reference code's
-            constraint term, spec Part B 6.2).
+            reconstruction constraint term).
     """
 
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean',
@@ -216,7 +220,8 @@ class TextureConsistencyLoss(_WeightedLoss):
 
     The operator's scale ``s`` is a parameter of this module; when the loss
     is a child of the model (as in :class:`RestoRectDecomposer`) it is in
-    the optimiser and actually learned (spec Part A).
+    the optimiser and actually learned (the reference code declares it
+    learnable but never optimises it, so it stays 0.1).
 
     Args:
         loss_weight (float): Default: 1.0.
