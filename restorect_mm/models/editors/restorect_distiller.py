@@ -1,7 +1,9 @@
 """Stage 2 of RestoRect: distil the teacher into a student whose priors come
 from the degraded input alone, through conditional latent rectified flows.
 
-Training follows Part B 6.6 with the project's defaults (Part A):
+Training has the two phases of the paper's stage 2 with the reference code's
+loss terms; where restorect_mm's defaults differ (gradients through the
+sampler, FLEX on decoder features) see docs/method.md:
 
 * phase 1 (iter < ``encoder_iters``): only the prior flows (condition nets +
   velocity MLPs) train, optimiser ``prior_flows``:
