@@ -1,5 +1,6 @@
 """The preprocessing of RestoRect's reported PSNR / SSIM (the "paper
-protocol", spec Part B section 9, ``RestoRect/evals/evaluation.py``).
+protocol" of arXiv 2509.23480, as the reference evaluation script
+``RestoRect/evals/evaluation.py`` computes them with its function defaults).
 
 Numbers computed this way are NOT comparable with standard restoration
 tables (full resolution, RGB, no crop, no ground-truth statistics), because:

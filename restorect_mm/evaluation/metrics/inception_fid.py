@@ -11,9 +11,6 @@ import numpy as np
 import torch
 import torchvision
 import torchvision.transforms.functional as TF
-from mmagic.evaluation.metrics.base_sample_wise_metric import \
-    BaseSampleWiseMetric
-from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmengine.logging import print_log
 
 from restorect_mm.evaluation.functional.paper_protocol import (
@@ -21,6 +18,7 @@ from restorect_mm.evaluation.functional.paper_protocol import (
 from restorect_mm.registry import METRICS
 from .frechet_distance import frechet_distance
 from .image_batch import as_rgb_batch, check_channel_order
+from .per_image_metric import PerImageMetric
 from .protocol_psnr_ssim import to_hwc_numpy
 from .torchvision_checkpoint import default_torchvision_checkpoint
 
@@ -69,7 +67,7 @@ def build_inception_pool_extractor(weights: str) -> torch.nn.Module:
 
 
 @METRICS.register_module()
-class InceptionFID(BaseSampleWiseMetric):
+class InceptionFID(PerImageMetric):
     """Fréchet Inception Distance, predictions vs ground truths (lower is
     better).
 
@@ -83,9 +81,10 @@ class InceptionFID(BaseSampleWiseMetric):
     comparable at equal set size (see :mod:`.frechet_distance`). Needs at
     least 2 images; with fewer nothing is reported.
 
-    ``paper_protocol=True`` follows RestoRect's reported FID
-    (``RestoRect/evals/evaluation.py``, spec Part B section 9, step 11):
-    both sets truncated to uint8 and resized to 256 x 256 as the reference
+    ``paper_protocol=True`` follows RestoRect's reported FID (arXiv
+    2509.23480; the reference evaluation script
+    ``RestoRect/evals/evaluation.py`` computes FID on the 256 x 256 ground
+    truths and the uncorrected 256 x 256 predictions): both sets truncated to uint8 and resized to 256 x 256 as the reference
     read its images (OpenCV bilinear via float [0, 1], truncation; see
     :func:`~restorect_mm.evaluation.functional.paper_protocol.\
 to_protocol_size`), the predictions NOT mean / variance corrected, then
@@ -109,17 +108,13 @@ to_protocol_size`), the predictions NOT mean / variance corrected, then
         skip_without_weights (bool): When the weights file is missing, log
             one warning and report nothing instead of raising.
             Default: False.
-        gt_key (str): Key of the ground truth. Default: 'gt_img'.
-        pred_key (str): Key of the prediction under ``output``.
-            Default: 'pred_img'.
-        channel_order (str): Channel order of the stored images. MMagic's
-            edit models destruct predictions (and test-time ``gt_img``) to
-            'BGR', the default; 'RGB' for RGB tensors.
-        device (str): Where Inception runs. Default: 'cpu'.
-        collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
-        prefix (str, optional): Prefix of the metric name.
+        channel_order (str): 'BGR' (default) or 'RGB', see
+            :class:`PerImageMetric`.
         paper_protocol (bool): Default: False (the images as given, or
             ``resize_to``).
+        **kwargs: ``gt_key``, ``pred_key``, ``device`` (where Inception
+            runs), ``collect_device``, ``prefix`` of
+            :class:`PerImageMetric`.
     """
 
     default_prefix: Optional[str] = ''
@@ -129,23 +124,14 @@ to_protocol_size`), the predictions NOT mean / variance corrected, then
                  inception_weights: Optional[str] = None,
                  resize_to: Optional[int] = None,
                  skip_without_weights: bool = False,
-                 gt_key: str = 'gt_img',
-                 pred_key: str = 'pred_img',
                  channel_order: str = 'BGR',
-                 device: str = 'cpu',
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
-                 paper_protocol: bool = False) -> None:
+                 paper_protocol: bool = False,
+                 **kwargs) -> None:
         if paper_protocol and resize_to not in (None, PROTOCOL_SIZE):
             raise ValueError(
                 f'paper_protocol=True resizes to {PROTOCOL_SIZE} as the '
                 f'reference; got resize_to={resize_to!r} (leave it None).')
-        super().__init__(
-            gt_key=gt_key,
-            pred_key=pred_key,
-            device=device,
-            collect_device=collect_device,
-            prefix=prefix)
+        super().__init__(**kwargs)
         self.inception_weights = inception_weights or \
             default_torchvision_checkpoint(INCEPTION_V3_WEIGHTS_FILE)
         self.resize_to = resize_to
@@ -218,11 +204,12 @@ to_protocol_size`), the predictions NOT mean / variance corrected, then
             return
         model = self._get_model()
         reals = [
-            self._preprocess(obtain_data(sample, self.gt_key))
+            self._preprocess(
+                self.scored_image(sample, self.gt_key, predicted=False))
             for sample in data_samples
         ]
         fakes = [
-            self._preprocess(obtain_data(sample['output'], self.pred_key))
+            self._preprocess(self.scored_image(sample, self.pred_key))
             for sample in data_samples
         ]
         features = model(torch.cat(reals + fakes)).double().cpu().numpy()
@@ -234,15 +221,12 @@ to_protocol_size`), the predictions NOT mean / variance corrected, then
             self.results.append({'real': real, 'fake': fake})
 
     def evaluate(self, size: Optional[int] = None) -> dict:
-        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
-        Evaluator calls ``evaluate(size)``: both work. Returns ``{}`` when
-        skipping for missing weights."""
-        if size is not None:
-            self.size = size
+        """As :meth:`PerImageMetric.evaluate`; ``{}`` when skipping for
+        missing weights."""
         if self._skipping:
             self.results.clear()
             return {}
-        return super().evaluate()
+        return super().evaluate(size)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """FID over all images of all ranks.

@@ -1,19 +1,17 @@
 """LPIPS (VGG) between predictions and ground truths, offline weights."""
 import os
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import lpips
 import numpy as np
 import torch
-from mmagic.evaluation.metrics.base_sample_wise_metric import \
-    BaseSampleWiseMetric
-from mmagic.evaluation.metrics.metrics_utils import obtain_data
 
 from restorect_mm.evaluation.functional.paper_protocol import (
     PROTOCOL_CORRECTION, PROTOCOL_SIZE, apply_paper_protocol)
 from restorect_mm.registry import METRICS
 from .image_batch import as_rgb_batch, check_channel_order
+from .per_image_metric import PerImageMetric
 from .protocol_psnr_ssim import to_hwc_numpy
 from .torchvision_checkpoint import default_torchvision_checkpoint
 
@@ -70,7 +68,7 @@ def build_lpips_vgg(backbone_weights: str) -> lpips.LPIPS:
 
 
 @METRICS.register_module()
-class LPIPS(BaseSampleWiseMetric):
+class LPIPS(PerImageMetric):
     """Learned Perceptual Image Patch Similarity (lower is better).
 
     The ``lpips`` package, VGG backbone, v0.1 linear layers (as the paper),
@@ -81,8 +79,9 @@ class LPIPS(BaseSampleWiseMetric):
     BGR, as the paper).
 
     ``paper_protocol=True`` reproduces RestoRect's reported LPIPS
-    (``RestoRect/evals/evaluation.py``, spec Part B section 9, step 6) with
-    the preprocessing of :mod:`restorect_mm.evaluation.functional.\
+    (the reference evaluation script ``RestoRect/evals/evaluation.py`` of
+    arXiv 2509.23480, which scores LPIPS after its resize and correction)
+    with the preprocessing of :mod:`restorect_mm.evaluation.functional.\
 paper_protocol`, per pair:
 
     1. prediction and ground truth truncated to uint8 and resized to
@@ -102,21 +101,17 @@ paper_protocol`, per pair:
         backbone_weights (str, optional): torchvision's VGG16 ImageNet
             weights (``vgg16-397923af.pth``). Default: torchvision's cache,
             ``torch.hub.get_dir()/checkpoints/vgg16-397923af.pth``.
-        gt_key (str): Key of the ground truth. Default: 'gt_img'.
-        pred_key (str): Key of the prediction under ``output``.
-            Default: 'pred_img'.
-        channel_order (str): Channel order of the stored images. MMagic's
-            edit models destruct predictions (and test-time ``gt_img``) to
-            'BGR', the default; 'RGB' for RGB tensors.
-        device (str): Where the network runs. Default: 'cpu'.
-        collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
-        prefix (str, optional): Prefix of the metric name.
+        channel_order (str): 'BGR' (default) or 'RGB', see
+            :class:`PerImageMetric`.
         paper_protocol (bool): Default: False (the images as given, RGB).
         protocol_size (int): Protocol resize side. Default: 256.
         protocol_correction (float): Protocol mean / variance correction
             strength. Default: 0.1.
         protocol_bgr_input (bool): Under the protocol, feed BGR as the
             reference (default True); False feeds RGB.
+        **kwargs: ``gt_key``, ``pred_key``, ``device`` (where the network
+            runs), ``collect_device``, ``prefix`` of
+            :class:`PerImageMetric`.
     """
 
     default_prefix: Optional[str] = ''
@@ -124,22 +119,13 @@ paper_protocol`, per pair:
 
     def __init__(self,
                  backbone_weights: Optional[str] = None,
-                 gt_key: str = 'gt_img',
-                 pred_key: str = 'pred_img',
                  channel_order: str = 'BGR',
-                 device: str = 'cpu',
-                 collect_device: str = 'cpu',
-                 prefix: Optional[str] = None,
                  paper_protocol: bool = False,
                  protocol_size: int = PROTOCOL_SIZE,
                  protocol_correction: float = PROTOCOL_CORRECTION,
-                 protocol_bgr_input: bool = True) -> None:
-        super().__init__(
-            gt_key=gt_key,
-            pred_key=pred_key,
-            device=device,
-            collect_device=collect_device,
-            prefix=prefix)
+                 protocol_bgr_input: bool = True,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         self.channel_order = check_channel_order(channel_order)
         self.backbone_weights = backbone_weights or \
             default_torchvision_checkpoint(VGG16_WEIGHTS_FILE)
@@ -194,43 +180,14 @@ paper_protocol`, per pair:
             for batch in (gt_batch, pred_batch))
 
     @torch.no_grad()
-    def process(self, data_batch: dict,
-                data_samples: Sequence[dict]) -> None:
-        """Score one batch.
-
-        Args:
-            data_batch (dict): The batch from the dataloader (unused).
-            data_samples (Sequence[dict]): One dict per image, with
-                ``gt_key`` (C, H, W) 0..255 and ``output[pred_key]``.
-        """
-        model = self._get_model()
-        for sample in data_samples:
-            gt = obtain_data(sample, self.gt_key)
-            pred = obtain_data(sample['output'], self.pred_key)
-            if self.paper_protocol:
-                gt, pred = self._protocol_pair(gt, pred)
-            else:
-                gt, pred = self._to_unit_range(gt), self._to_unit_range(pred)
-            distance = model(pred, gt).mean().item()
-            self.results.append({self.metric: float(distance)})
-
-    def evaluate(self, size: Optional[int] = None) -> dict:
-        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
-        Evaluator calls ``evaluate(size)``: both work."""
-        if size is not None:
-            self.size = size
-        return super().evaluate()
-
-    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """Mean LPIPS over all images.
-
-        Args:
-            results (list[dict]): Per-image results of all ranks.
-
-        Returns:
-            dict[str, float]: ``{'LPIPS': mean}``.
-        """
-        return {
-            self.metric:
-            float(np.mean([result[self.metric] for result in results]))
-        }
+    def score_sample(self, sample: dict, index: int) -> Dict[str, float]:
+        """LPIPS of ``output[pred_key]`` against ``gt_key``, each (C, H, W)
+        or (T, C, H, W) 0..255 (a clip: the mean over its frames)."""
+        model = self._get_model()  # a missing weights file fails first
+        gt = self.scored_image(sample, self.gt_key, predicted=False)
+        pred = self.scored_image(sample, self.pred_key)
+        if self.paper_protocol:
+            gt, pred = self._protocol_pair(gt, pred)
+        else:
+            gt, pred = self._to_unit_range(gt), self._to_unit_range(pred)
+        return {self.metric: float(model(pred, gt).mean().item())}

@@ -1,11 +1,12 @@
 """Registered ``NIQEChecked``: MMagic's NIQE with an up-front size check and
 without needing a ground truth, plus an opt-in switch to RestoRect's
 reporting protocol."""
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 from mmagic.evaluation.metrics import NIQE
-from mmagic.evaluation.metrics.metrics_utils import obtain_data
+from mmagic.evaluation.metrics.base_sample_wise_metric import \
+    BaseSampleWiseMetric
 from mmagic.evaluation.metrics.niqe import niqe
 
 from restorect_mm.evaluation.functional.paper_protocol import (
@@ -13,6 +14,7 @@ from restorect_mm.evaluation.functional.paper_protocol import (
     apply_paper_protocol, y_channel)
 from restorect_mm.registry import METRICS
 from .image_batch import check_channel_order
+from .per_image_metric import PerImageMetric
 from .protocol_psnr_ssim import to_hwc_numpy
 
 # MMagic's NIQE scores 96 x 96 blocks (and their 48 x 48 halves) and fits a
@@ -24,7 +26,7 @@ NIQE_MIN_SIDE = 2 * NIQE_BLOCK
 
 
 @METRICS.register_module()
-class NIQEChecked(NIQE):
+class NIQEChecked(PerImageMetric, NIQE):
     """NIQE (lower is better), exactly MMagic's number, but
 
     * an image under 192 px on either side (after ``crop_border``) raises a
@@ -35,9 +37,11 @@ class NIQEChecked(NIQE):
     * ``input_order`` defaults to 'CHW', the layout of data-sample tensors
       (MMagic's default 'HWC' mis-reads them).
 
-    ``paper_protocol=True`` reproduces RestoRect's reported NIQE
-    (``RestoRect/evals/evaluation.py``, spec Part B section 9, step 5) with
-    the preprocessing of :mod:`restorect_mm.evaluation.functional.\
+    ``paper_protocol=True`` reproduces RestoRect's reported NIQE (arXiv
+    2509.23480; the reference evaluation script
+    ``RestoRect/evals/evaluation.py`` scores BasicSR's NIQE on the luma of
+    the resized, corrected prediction with a 5-px crop) with the
+    preprocessing of :mod:`restorect_mm.evaluation.functional.\
 paper_protocol`, per image:
 
     1. prediction and ground truth (``gt_key``, needed) truncated to uint8
@@ -197,32 +201,29 @@ paper_protocol`, per image:
                 f'has no {self.gt_key!r}. Fix: set gt_key (the reference '
                 f'used the input image on unpaired sets) or '
                 f'paper_protocol=False.')
-        return obtain_data(sample, self.gt_key, self.device)
+        return self.scored_image(sample, self.gt_key, predicted=False)
 
-    def process(self, data_batch: dict,
-                data_samples: Sequence[dict]) -> None:
-        """Score each image of a batch (ground truth not needed).
+    # MMagic's own reduction (a running sum, not numpy's pairwise mean), so
+    # that the set's number is exactly MMagic's NIQE
+    compute_metrics = BaseSampleWiseMetric.compute_metrics
 
-        Args:
-            data_batch (dict): The batch from the dataloader (unused).
-            data_samples (Sequence[dict]): Model outputs, one dict per
-                image (MMEngine converts DataSamples with ``to_dict``).
-        """
-        for index, sample in enumerate(data_samples):
-            source = sample['output'] if self.is_predicted else sample
-            img = obtain_data(source, self.key, self.device)
-            # a (T, C, H, W) clip scores as the mean of its frames, as MMagic
-            frames = img if img.ndim == 4 else [img]
-            scores = []
-            if self.paper_protocol:
-                gt = self.ground_truth(sample, index)
-                gt_frames = gt if gt.ndim == 4 else [gt] * len(frames)
-                for frame, gt_frame in zip(frames, gt_frames):
-                    scores.append(
-                        self.score_protocol(frame, gt_frame, sample, index))
-                self.results.append({self.metric: float(np.mean(scores))})
-                continue
-            for frame in frames:
-                self.check_size(frame, sample, index)
-                scores.append(float(self.process_image(None, frame, None)))
-            self.results.append({self.metric: float(np.mean(scores))})
+    def score_sample(self, sample: dict, index: int) -> Dict[str, float]:
+        """NIQE of ``key`` (ground truth not needed unless under the
+        protocol); a (T, C, H, W) clip scores as the mean of its frames."""
+        img = self.scored_image(sample, self.key, self.is_predicted)
+        if not self.paper_protocol:
+            return {self.metric: self.frame_mean(
+                img, lambda frame: self.score_plain(frame, sample, index))}
+        frames = self.frames(img)
+        gt = self.ground_truth(sample, index)
+        gt_frames = gt if gt.ndim == 4 else [gt] * len(frames)
+        scores = [
+            self.score_protocol(frame, gt_frame, sample, index)
+            for frame, gt_frame in zip(frames, gt_frames)
+        ]
+        return {self.metric: float(np.mean(scores))}
+
+    def score_plain(self, img, sample: dict, index: int) -> float:
+        """MMagic's NIQE of one image, after the size check."""
+        self.check_size(img, sample, index)
+        return float(self.process_image(None, img, None))

@@ -2,20 +2,20 @@
 sets without a ground truth (LIME, DICM, ...; the data sample has no
 ``gt_img``) can be evaluated, which MMagic's BaseSampleWiseMetric.process
 (it always reads ``gt_img``) cannot."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmagic.evaluation.metrics.base_sample_wise_metric import \
-    BaseSampleWiseMetric
-from mmagic.evaluation.metrics.metrics_utils import obtain_data
+
+from .image_batch import check_channel_order
+from .per_image_metric import PerImageMetric
 
 
-class NoReferenceMetric(BaseSampleWiseMetric):
+class NoReferenceMetric(PerImageMetric):
     """Per-image score of ``output[key]``, averaged over the set.
 
     Subclasses set ``metric`` (the result name) and implement
-    :meth:`score_rgb`. Results are plain Python floats (JSON-safe).
+    :meth:`score_rgb`; :class:`PerImageMetric` reduces the set.
 
     Args:
         key (str): Image key under the sample's ``output``. Default:
@@ -39,15 +39,12 @@ class NoReferenceMetric(BaseSampleWiseMetric):
                  prefix: Optional[str] = None) -> None:
         super().__init__(pred_key=key, collect_device=collect_device,
                          prefix=prefix)
-        if channel_order.upper() not in ('RGB', 'BGR'):
-            raise ValueError(f'channel_order must be RGB or BGR, got '
-                             f'{channel_order}')
+        self.channel_order = check_channel_order(channel_order)
         if input_order not in ('CHW', 'HWC'):
             raise ValueError(f'input_order must be CHW or HWC, got '
                              f'{input_order}')
         self.key = key
         self.is_predicted = is_predicted
-        self.channel_order = channel_order.upper()
         self.input_order = input_order
 
     def score_rgb(self, rgb: np.ndarray) -> float:
@@ -80,38 +77,10 @@ class NoReferenceMetric(BaseSampleWiseMetric):
             img = img[..., ::-1]
         return np.ascontiguousarray(img)
 
-    def process(self, data_batch: dict,
-                data_samples: Sequence[dict]) -> None:
-        """Score each image of a batch.
-
-        Args:
-            data_batch (dict): The batch from the dataloader (unused).
-            data_samples (Sequence[dict]): Model outputs, one dict per
-                image (MMEngine converts DataSamples with ``to_dict``).
-        """
-        for sample in data_samples:
-            source = sample['output'] if self.is_predicted else sample
-            img = obtain_data(source, self.key)
-            # a (T, C, H, W) clip scores as the mean of its frames, as MMagic
-            frames = img if img.ndim == 4 else [img]
-            scores = [self.score_rgb(self.to_rgb(f)) for f in frames]
-            self.results.append({self.metric: float(np.mean(scores))})
-
-    def evaluate(self, size: Optional[int] = None) -> dict:
-        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
-        Evaluator calls ``evaluate(size)``: both work."""
-        if size is not None:
-            self.size = size
-        return super().evaluate()
-
-    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """Mean over the images.
-
-        Args:
-            results (list[dict]): Per-image results of all ranks.
-
-        Returns:
-            dict[str, float]: ``{metric: mean}``.
-        """
-        values = [r[self.metric] for r in results]
-        return {self.metric: float(np.mean(values))}
+    def score_sample(self, sample: dict, index: int) -> Dict[str, float]:
+        """Mean :meth:`score_rgb` over the frames of ``key``."""
+        img = self.scored_image(sample, self.key, self.is_predicted)
+        return {
+            self.metric:
+            self.frame_mean(img, lambda f: self.score_rgb(self.to_rgb(f)))
+        }

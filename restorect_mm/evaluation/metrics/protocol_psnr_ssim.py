@@ -37,14 +37,28 @@ def to_hwc_numpy(img, input_order: str) -> np.ndarray:
 
 class PaperProtocolMixin:
     """The paper-protocol switch shared by :class:`ProtocolPSNR` and
-    :class:`ProtocolSSIM`; ``score_fn`` is MMagic's ``psnr`` or ``ssim``."""
+    :class:`ProtocolSSIM`; ``score_fn`` is MMagic's ``psnr`` or ``ssim``.
+    Its arguments are documented at :class:`ProtocolPSNR`; the others go to
+    MMagic's metric."""
 
     score_fn = None
+
+    def __init__(self,
+                 paper_protocol: bool = False,
+                 crop_border: Optional[int] = None,
+                 convert_to: Optional[str] = None,
+                 protocol_size: int = PROTOCOL_SIZE,
+                 protocol_correction: float = PROTOCOL_CORRECTION,
+                 swap_rb_in_y: bool = True,
+                 **kwargs) -> None:
+        super().__init__(convert_to=convert_to, **kwargs)
+        self.setup_protocol(paper_protocol, crop_border, convert_to,
+                            protocol_size, protocol_correction, swap_rb_in_y)
 
     def setup_protocol(self, paper_protocol: bool, crop_border: Optional[int],
                        convert_to: Optional[str], protocol_size: int,
                        protocol_correction: float, swap_rb_in_y: bool) -> None:
-        """Resolve the options (call after the parent ``__init__``).
+        """Resolve the options (after the parent ``__init__``).
 
         Args:
             paper_protocol (bool): Switch.
@@ -128,18 +142,6 @@ class ProtocolPSNR(PaperProtocolMixin, PSNR):
 
     score_fn = staticmethod(psnr)
 
-    def __init__(self,
-                 paper_protocol: bool = False,
-                 crop_border: Optional[int] = None,
-                 convert_to: Optional[str] = None,
-                 protocol_size: int = PROTOCOL_SIZE,
-                 protocol_correction: float = PROTOCOL_CORRECTION,
-                 swap_rb_in_y: bool = True,
-                 **kwargs) -> None:
-        super().__init__(convert_to=convert_to, **kwargs)
-        self.setup_protocol(paper_protocol, crop_border, convert_to,
-                            protocol_size, protocol_correction, swap_rb_in_y)
-
 
 @METRICS.register_module()
 class ProtocolSSIM(PaperProtocolMixin, SSIM):
@@ -155,15 +157,3 @@ class ProtocolSSIM(PaperProtocolMixin, SSIM):
     """
 
     score_fn = staticmethod(ssim)
-
-    def __init__(self,
-                 paper_protocol: bool = False,
-                 crop_border: Optional[int] = None,
-                 convert_to: Optional[str] = None,
-                 protocol_size: int = PROTOCOL_SIZE,
-                 protocol_correction: float = PROTOCOL_CORRECTION,
-                 swap_rb_in_y: bool = True,
-                 **kwargs) -> None:
-        super().__init__(convert_to=convert_to, **kwargs)
-        self.setup_protocol(paper_protocol, crop_border, convert_to,
-                            protocol_size, protocol_correction, swap_rb_in_y)

@@ -1,12 +1,11 @@
 """Quality of a stage-0 Retinex decomposition (RestoRectDecomposer)."""
 import math
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import torch
-from mmagic.evaluation.metrics.base_sample_wise_metric import \
-    BaseSampleWiseMetric
 
 from restorect_mm.registry import METRICS
+from .per_image_metric import PerImageMetric
 
 
 def psnr_255(pred: torch.Tensor, target: torch.Tensor) -> float:
@@ -26,7 +25,7 @@ def psnr_255(pred: torch.Tensor, target: torch.Tensor) -> float:
 
 
 @METRICS.register_module()
-class RetinexDecompositionMetric(BaseSampleWiseMetric):
+class RetinexDecompositionMetric(PerImageMetric):
     """Per image, averaged over the set:
 
     * ``recon_lq_PSNR``: PSNR of ``R_lq * L_lq`` against the input;
@@ -40,8 +39,8 @@ class RetinexDecompositionMetric(BaseSampleWiseMetric):
     ``reflectance_gt``. Samples without a ground truth only add to
     ``recon_lq_PSNR``. Values are plain Python floats (JSON-safe).
 
-    A :class:`BaseSampleWiseMetric` (MMagic's) so that MMagic's MultiValLoop
-    can ``prepare`` it; its own per-image logic replaces the parent's.
+    A :class:`PerImageMetric` (hence MMagic's BaseSampleWiseMetric, which
+    MMagic's MultiValLoop can ``prepare``) with several values per image.
 
     Args:
         collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
@@ -56,35 +55,20 @@ class RetinexDecompositionMetric(BaseSampleWiseMetric):
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
 
-    def process(self, data_batch: dict,
-                data_samples: Sequence[dict]) -> None:
-        """Score one batch.
-
-        Args:
-            data_batch (dict): The batch from the dataloader (unused).
-            data_samples (Sequence[dict]): Model outputs, one dict per
-                image (MMEngine converts DataSamples with ``to_dict``).
-        """
-        for sample in data_samples:
-            output = sample['output']
-            result = {
-                'recon_lq_PSNR':
-                psnr_255(output['recon_lq'].cpu(), sample['input'].cpu())
-            }
-            if 'gt_img' in sample and 'reflectance_gt' in output:
-                result['recon_gt_PSNR'] = psnr_255(output['pred_img'].cpu(),
-                                                   sample['gt_img'].cpu())
-                diff = output['reflectance_lq'].double().cpu() - \
-                    output['reflectance_gt'].double().cpu()
-                result['reflectance_L1'] = diff.abs().mean().item() / 255.0
-            self.results.append(result)
-
-    def evaluate(self, size: Optional[int] = None) -> dict:
-        """MMagic's loops call ``evaluate()`` after ``prepare``; MMEngine's
-        Evaluator calls ``evaluate(size)``: both work."""
-        if size is not None:
-            self.size = size
-        return super().evaluate()
+    def score_sample(self, sample: dict, index: int) -> Dict[str, float]:
+        """The values of one sample (class docstring); images (C, H, W)."""
+        output = sample['output']
+        result = {
+            'recon_lq_PSNR':
+            psnr_255(output['recon_lq'].cpu(), sample['input'].cpu())
+        }
+        if 'gt_img' in sample and 'reflectance_gt' in output:
+            result['recon_gt_PSNR'] = psnr_255(output['pred_img'].cpu(),
+                                               sample['gt_img'].cpu())
+            diff = output['reflectance_lq'].double().cpu() - \
+                output['reflectance_gt'].double().cpu()
+            result['reflectance_L1'] = diff.abs().mean().item() / 255.0
+        return result
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Average every key over the images that have it.
