@@ -17,6 +17,3 @@ _base_ = [
 
 experiment_name = 'restorect_teacher'
 work_dir = f'./work_dirs/{experiment_name}'
-
-train_dataloader = dict(batch_size=8, num_workers=8)
-

@@ -28,6 +28,5 @@ optim_wrapper = dict(student=dict(optimizer=dict(lr=2e-3)))
 param_scheduler = dict(
     student=[
         dict(type='CosineAnnealingLR', by_epoch=False,
-             T_max=max_iters - encoder_iters,
-             eta_min=1e-5, begin=encoder_iters, end=max_iters)
+             T_max=max_iters - encoder_iters, eta_min=1e-5)
     ])

@@ -60,10 +60,10 @@ optim_wrapper = dict(
     prior_flows=dict(optimizer=adamw), student=dict(optimizer=adamw))
 param_scheduler = dict(
     prior_flows=[dict(type='ConstantLR', by_epoch=False, factor=1.0)],
+    # phase 2 lasts max_iters - encoder_iters of the student's own steps
     student=[
         dict(type='CosineAnnealingLR', by_epoch=False,
-             T_max=max_iters - encoder_iters,
-             eta_min=1e-5, begin=encoder_iters, end=max_iters)
+             T_max=max_iters - encoder_iters, eta_min=1e-5)
     ])
 default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=200))
 # demo: no progressive sub-crops (64-px loads); EMA momentum 0.05 instead of

@@ -33,7 +33,6 @@ model = dict(
 
 # one phase (no flows): the student optimiser from the first iteration, with
 # the student's LR rule (halved every 80k iterations)
-max_iters = 240_000
 adamw = dict(type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0)
 optim_wrapper = dict(
     _delete_=True,
@@ -44,6 +43,5 @@ optim_wrapper = dict(
 param_scheduler = dict(
     _delete_=True,
     student=[
-        dict(type='StepLR', by_epoch=False, step_size=80_000, gamma=0.5,
-             begin=0, end=max_iters)
+        dict(type='StepLR', by_epoch=False, step_size=80_000, gamma=0.5)
     ])

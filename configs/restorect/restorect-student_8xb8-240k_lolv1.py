@@ -1,5 +1,5 @@
 # RestoRect student on lolv1, 8 GPUs x batch 8, 240_000 iterations, phase 1
-# for the first 80_000 (reference recipe, spec Part B 7): the stage-2 config
+# for the first 80_000 (the reference recipe): the stage-2 config
 # configs/restorect_student.py under this set's names, distilling the teacher
 # of restorect-teacher_8xb8-300k_lolv1.py. Set another teacher with
 #   --cfg-options model.teacher_weights=restorect-teacher_lolv1-<hash>.pth

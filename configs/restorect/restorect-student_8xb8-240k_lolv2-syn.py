@@ -1,5 +1,5 @@
 # RestoRect student on lolv2-syn, 8 GPUs x batch 8, 240_000 iterations, phase 1
-# for the first 80_000 (reference recipe, spec Part B 7). Set the teacher:
+# for the first 80_000 (the reference recipe). Set the teacher:
 #   --cfg-options model.teacher_weights=restorect-teacher_lolv2-syn-<hash>.pth
 _base_ = [
     '../_base_/models/restorect_student.py',
@@ -14,4 +14,3 @@ work_dir = f'./work_dirs/{experiment_name}'
 model = dict(
     teacher_weights='work_dirs/restorect-teacher_8xb8-300k_lolv2-syn/'
     'restorect-teacher.pth')
-train_dataloader = dict(batch_size=8, num_workers=8)

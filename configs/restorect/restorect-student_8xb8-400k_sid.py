@@ -1,5 +1,5 @@
 # RestoRect student on SID (Sony), 8 GPUs x batch 8, 400_000 iterations,
-# phase 1 for the first 100_000 (reference recipe, spec Part B 7; the reference
+# phase 1 for the first 100_000 (the reference recipe; it
 # tested its 50k checkpoint). Set the teacher:
 #   --cfg-options model.teacher_weights=restorect-teacher_sid-<hash>.pth
 _base_ = [
@@ -15,4 +15,3 @@ model = dict(
     encoder_iters=100_000,
     teacher_weights='work_dirs/restorect-teacher_8xb8-300k_sid/'
     'restorect-teacher.pth')
-train_dataloader = dict(batch_size=8, num_workers=8)

@@ -1,6 +1,6 @@
 # Evaluate the LOL-v2-syn student on DICM as in the
 # paper. No reference: NIQE, BRISQUE, UCIQE, UIQM only (the reference code
-# scored against the input itself; spec Part A):
+# scored against the input itself; see docs/metrics.md):
 #   python tools/model_converters/extract_student.py \
 #       work_dirs/restorect-student_8xb8-240k_lolv2-syn/iter_*.pth student.pth
 #   python tools/test.py configs/restorect/restorect-student_test_dicm.py \

@@ -1,6 +1,6 @@
 # Evaluate the BAID student on Fundus (EyeQ sample),
 # zero-shot as in the paper. No reference: NIQE, BRISQUE, UCIQE, UIQM only
-# (the reference code scored against the input itself; spec Part A):
+# (the reference code scored against the input itself; see docs/metrics.md):
 #   python tools/model_converters/extract_student.py \
 #       work_dirs/restorect-student_8xb8-400k_baid/iter_*.pth student.pth
 #   python tools/test.py configs/restorect/restorect-student_test_fundus.py \

@@ -8,5 +8,3 @@ _base_ = [
 
 experiment_name = 'restorect-teacher_8xb8-300k_uieb'
 work_dir = f'./work_dirs/{experiment_name}'
-
-train_dataloader = dict(batch_size=8, num_workers=8)

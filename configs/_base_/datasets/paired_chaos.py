@@ -1,5 +1,5 @@
-# RestoRect's "chaos" pipelines of the underwater sets (UIEB, LSUI; spec Part
-# B "Augmentation / data pipeline"): input and reference are each resized
+# The reference's "chaos" pipelines of the underwater sets (UIEB, LSUI):
+# input and reference are each resized
 # (bicubic) to 512 x 512 for training, with one of the 8 dihedral transforms,
 # and to 256 x 256 for validation and test; no crop. Scores are therefore at
 # 256 x 256, as the reference reports them.

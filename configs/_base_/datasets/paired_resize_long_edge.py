@@ -1,5 +1,5 @@
-# Pipelines of RestoRect's large-image paired sets (BAID, SICE, SID; spec
-# Part B "Augmentation / data pipeline"): both images are resized so the long
+# Pipelines of RestoRect's large-image paired sets (BAID, SICE, SID; as
+# the reference loads them): both images are resized so the long
 # edge is <= 2048 and each side a multiple of 32 (bicubic; images that comply
 # stay untouched), then training takes one 512-px crop (reflect-padded first
 # where a side is shorter, as lol_v1.py) and one of the 8 dihedral

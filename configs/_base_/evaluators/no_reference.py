@@ -1,5 +1,5 @@
 # Evaluator of the sets without reference (LIME, DICM, MEF, NPE, VV,
-# Fundus; spec Part A "unpaired sets"): no-reference scores of the
+# Fundus, docs/metrics.md): no-reference scores of the
 # restored image only. The data samples have no gt_img, so PSNR / SSIM /
 # LPIPS / FID are not computed (RestoRect's script scored against the
 # input itself, which measures closeness to the degraded image).

@@ -1,6 +1,6 @@
 # Evaluator of the paired test sets (LOL-style, SICE, SID, BAID): standard
-# protocol, full resolution, RGB, no crop, no ground-truth statistics (spec
-# Part A "evaluation"). Paper-protocol numbers: ./paper_protocol.py.
+# protocol, full resolution, RGB, no crop, no ground-truth statistics (see
+# docs/metrics.md). Paper-protocol numbers: ./paper_protocol.py.
 #
 # val_evaluator: PSNR / SSIM only (cheap, runs during training).
 # test_evaluator (index: metric, result key):

@@ -1,5 +1,5 @@
-# RestoRect's reporting protocol (spec Part B section 9,
-# RestoRect/evals/evaluation.py), to reproduce its tables: both images
+# RestoRect's reporting protocol (the reference's
+# evaluation script), to reproduce its tables: both images
 # resized to 256 x 256 (bilinear via float, truncation), the prediction
 # corrected 10 % toward the ground truth's per-channel mean / std, luma with
 # the reference's swapped R/B weights, 5-px crop.

@@ -21,7 +21,7 @@ model = dict(
         type='RetinexPriorFlows',
         timesteps=4,
         time_input='index',  # reference: k / 40; 'continuous' for any N
-        grad_through_sampler=True),  # Part A; False reproduces the reference
+        grad_through_sampler=True),  # see docs/method.md; False: reference
     decom_low=dict(type='DecomNet'),
     decom_high=dict(type='DecomNet'),
     # the published stage-1 weights (tools/publish_model.py prints the name)

@@ -36,4 +36,3 @@ model = dict(
     smoothness_loss=dict(type='IlluminationSmoothnessLoss', loss_weight=0.05),
     data_preprocessor=dict(
         type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
-

@@ -1,18 +1,12 @@
-# The longer stage-2 recipe of the reference for UIEB, LSUI, BAID, SICE and
-# SID (spec Part B 7): 400_000 iterations, phase 1 (flows only) for the first
-# 100_000. The progressive-patch milestones of the 240k base already sum to
-# 400k (150k, 60k, 50k, 60k, 40k, 40k); the LR phases move with encoder_iters.
+# The reference's longer stage-2 recipe for UIEB, LSUI, BAID, SICE and SID:
+# 400_000 iterations (phase 1 is the model's encoder_iters, 100_000 for these
+# sets), all six progressive sizes (150k, 60k, 50k, 60k, 40k, 40k).
 _base_ = './restorect_student_240k.py'
 
-encoder_iters = 100_000
 max_iters = 400_000
 train_cfg = dict(max_iters=max_iters)
-param_scheduler = dict(
-    prior_flows=[
-        dict(type='MultiStepLR', by_epoch=False, milestones=[60_000],
-             gamma=0.1, begin=0, end=encoder_iters)
-    ],
-    student=[
-        dict(type='StepLR', by_epoch=False, step_size=80_000, gamma=0.5,
-             begin=encoder_iters, end=max_iters)
-    ])
+default_hooks = dict(
+    progressive_patch=dict(
+        patch_sizes=[192, 256, 320, 384, 464, 512],
+        batch_sizes=[8, 4, 2, 2, 1, 1],
+        milestones=[150_000, 210_000, 260_000, 320_000, 360_000]))

@@ -1,4 +1,4 @@
-# Stage-1 recipe of the reference (spec Part B 7), with MMEngine pieces:
+# The reference's stage-1 recipe, with MMEngine pieces:
 # loop, optimiser, LR schedule, EMA, progressive patches; on top of the
 # runtime because custom_hooks and the visualizer are runtime keys.
 _base_ = ['../default_runtime.py', './iter_based.py']

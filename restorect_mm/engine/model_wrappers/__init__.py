@@ -1,3 +1,3 @@
-from .phased_ddp import PhasedDistributedDataParallel, phased_train_step
+from .phased_ddp import PhasedDistributedDataParallel
 
-__all__ = ['PhasedDistributedDataParallel', 'phased_train_step']
+__all__ = ['PhasedDistributedDataParallel']

@@ -12,11 +12,13 @@ sampler, FLEX on decoder features) see docs/method.md:
   ``L = L1(y_hat, y) + L1(decom_img, x) + L1(decom_mat, [R_gt, L_gt])
   + KD + FLEX + w2 * (L_vel_rex + L_vel_img)``.
 
-The phase is chosen by which optimiser wrapper steps; ``requires_grad`` never
-changes. Under DDP the model is wrapped by
+The phase is chosen by which optimiser wrapper steps (:meth:`train_step`);
+``requires_grad`` never changes. ``encoder_iters`` is set once, on the model:
+:class:`PhasedParamSchedulerHook` steps only the schedule of the wrapper that
+stepped, so each phase's LR schedule counts its own iterations. Under DDP
 :class:`PhasedDistributedDataParallel` (one DDP over the whole model, with
-``find_unused_parameters=True`` for the generator idle in phase 1), which
-asks :meth:`optim_wrapper_name` which wrapper steps.
+``find_unused_parameters=True`` for the generator idle in phase 1) only
+supplies the forward pass to this ``train_step``.
 """
 from typing import Dict, Optional, Sequence, Union
 
@@ -29,7 +31,6 @@ from mmagic.structures import DataSample
 from restorect_mm.engine.checkpoint_io import (CheckpointError,
                                                check_state_dict_fits,
                                                load_weights)
-from restorect_mm.engine.model_wrappers import phased_train_step
 from restorect_mm.engine.weight_selection import init_by_weight_selection
 from restorect_mm.models.distillation import FeatureCapture
 from restorect_mm.registry import MODELS
@@ -124,6 +125,9 @@ class RestoRectDistiller(RestoRectEditModel):
             ``(img, z_rex, z_img)`` and returns aux Retinex outputs.
         data_preprocessor (dict): MMagic's DataPreprocessor config.
     """
+
+    #: phase -> the optimiser wrapper (``optim_wrapper`` key) that steps in it
+    PHASE_OPTIM_WRAPPERS = {1: 'prior_flows', 2: 'student'}
 
     def __init__(self,
                  generator: dict,
@@ -265,7 +269,10 @@ class RestoRectDistiller(RestoRectEditModel):
 
     # ------------------------------------------------------------ helpers --
     def current_phase(self) -> int:
-        """1 while iter < encoder_iters, else 2 (MMEngine's message hub)."""
+        """1 while iter < encoder_iters, else 2 (MMEngine's message hub).
+        The phase is the model's alone: the schedule counts each optimiser
+        wrapper's own steps (:class:`PhasedParamSchedulerHook`), so no config
+        restates where phase 2 begins."""
         iteration = MessageHub.get_current_instance().get_info('iter', 0)
         return 1 if iteration < self.encoder_iters else 2
 
@@ -384,22 +391,43 @@ class RestoRectDistiller(RestoRectEditModel):
         return aligned, teacher_feats
 
     def optim_wrapper_name(self) -> str:
-        """The optimiser wrapper that steps now: ``prior_flows`` in phase 1
-        (condition nets + velocity MLPs), ``student`` in phase 2."""
-        return 'prior_flows' if self.current_phase() == 1 else 'student'
+        """The optimiser wrapper that steps now (:attr:`PHASE_OPTIM_WRAPPERS`):
+        ``prior_flows`` in phase 1 (condition nets + velocity MLPs),
+        ``student`` in phase 2. :class:`PhasedParamSchedulerHook` steps the
+        LR schedule of this wrapper only."""
+        return self.PHASE_OPTIM_WRAPPERS[self.current_phase()]
 
-    def train_step(self, data, optim_wrapper):
-        """One iteration; the phase picks the optimiser wrapper that steps
-        (under DDP, :class:`PhasedDistributedDataParallel` does the same).
+    def train_step(self, data, optim_wrapper, forward_module=None):
+        """One iteration of the current phase: the forward pass, the losses,
+        and a step of the phase's optimiser wrapper only.
 
         Args:
             data (dict): a batch from the dataloader.
             optim_wrapper (OptimWrapperDict): ``prior_flows`` and ``student``.
+            forward_module (nn.Module, optional): what runs the forward pass;
+                :class:`PhasedDistributedDataParallel` passes itself so that
+                DDP synchronises the gradients. Defaults to the model.
 
         Returns:
             dict[str, Tensor]: log variables.
         """
-        return phased_train_step(self, self, data, optim_wrapper)
+        name = self.optim_wrapper_name()
+        if name not in optim_wrapper:
+            raise KeyError(
+                f'{type(self).__name__} steps the optimiser wrapper "{name}" '
+                f'in phase {self.current_phase()}, but the config defines '
+                f'only {list(optim_wrapper.keys())}: name the wrappers of '
+                f'optim_wrapper {sorted(set(self.PHASE_OPTIM_WRAPPERS.values()))}')
+        forward_module = forward_module or self
+        wrapper = optim_wrapper[name]
+        with wrapper.optim_context(forward_module):
+            data = self.data_preprocessor(data, True)
+            losses = (forward_module(**data, mode='loss')
+                      if isinstance(data, dict) else
+                      forward_module(*data, mode='loss'))
+        parsed, log_vars = self.parse_losses(losses)
+        wrapper.update_params(parsed)
+        return log_vars
 
     def forward_train(self, inputs: torch.Tensor,
                       data_samples: Optional[DataSample] = None,
