@@ -65,9 +65,13 @@ param_scheduler = dict(
         dict(type='CosineAnnealingLR', by_epoch=False,
              T_max=max_iters - encoder_iters, eta_min=1e-5)
     ])
-default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=200))
-# demo: no progressive sub-crops (64-px loads); EMA momentum 0.05 instead of
-# 0.001 so that the EMA weights move within a 400-iteration run
+# demo: no progressive sub-crops (one stage: the 64-px loads, batch 4, as
+# they come); EMA momentum 0.05 instead of 0.001 so that the EMA weights move
+# within a 400-iteration run
+default_hooks = dict(
+    logger=dict(interval=25),
+    checkpoint=dict(interval=200),
+    progressive_patch=dict(patch_sizes=[64], batch_sizes=[4], milestones=[]))
 custom_hooks = [
     dict(type='EMAHook', ema_type='TrainableEMA', momentum=0.05,
          update_buffers=False, priority='ABOVE_NORMAL'),
