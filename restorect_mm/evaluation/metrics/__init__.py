@@ -2,6 +2,7 @@
 from .retinex_metric import RetinexDecompositionMetric
 from .niqe_checked import NIQEChecked
 from .no_reference_metric import NoReferenceMetric
+from .per_image_metric import PerImageMetric
 from .protocol_psnr_ssim import ProtocolPSNR, ProtocolSSIM
 from .uciqe import UCIQE
 from .uiqm import UIQM
@@ -10,6 +11,6 @@ from .inception_fid import InceptionFID
 from .lpips_metric import LPIPS
 
 __all__ = ['RetinexDecompositionMetric']
-__all__ += ['NIQEChecked', 'NoReferenceMetric', 'ProtocolPSNR',
-            'ProtocolSSIM', 'UCIQE', 'UIQM']
+__all__ += ['NIQEChecked', 'NoReferenceMetric', 'PerImageMetric',
+            'ProtocolPSNR', 'ProtocolSSIM', 'UCIQE', 'UIQM']
 __all__ += ['BRISQUE', 'InceptionFID', 'LPIPS']

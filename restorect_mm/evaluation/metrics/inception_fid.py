@@ -84,8 +84,9 @@ class InceptionFID(PerImageMetric):
     ``paper_protocol=True`` follows RestoRect's reported FID (arXiv
     2509.23480; the reference evaluation script
     ``RestoRect/evals/evaluation.py`` computes FID on the 256 x 256 ground
-    truths and the uncorrected 256 x 256 predictions): both sets truncated to uint8 and resized to 256 x 256 as the reference
-    read its images (OpenCV bilinear via float [0, 1], truncation; see
+    truths and the uncorrected 256 x 256 predictions): both sets
+    truncated to uint8 and resized to 256 x 256 as the reference read its
+    images (OpenCV bilinear via float [0, 1], truncation; see
     :func:`~restorect_mm.evaluation.functional.paper_protocol.\
 to_protocol_size`), the predictions NOT mean / variance corrected, then
     the steps above (299 bilinear, ImageNet normalisation, RGB). It
