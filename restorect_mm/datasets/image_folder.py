@@ -3,7 +3,7 @@ errors, and building a dataset's pipeline in MMagic's registry scope."""
 import os
 import os.path as osp
 from contextlib import contextmanager
-from typing import Iterator, List, Sequence
+from typing import Iterator, List, Optional, Sequence
 
 from mmengine.registry import DefaultScope
 
@@ -28,8 +28,9 @@ def is_image_file(folder: str, name: str,
 
 
 def list_image_files(folder: str, what: str, owner: str,
-                     extensions: Sequence[str] = IMG_EXTENSIONS
-                     ) -> List[str]:
+                     extensions: Sequence[str] = IMG_EXTENSIONS,
+                     fix_empty: str = 'put the images there or fix '
+                     'data_prefix') -> List[str]:
     """Image file names directly in ``folder``, sorted, never empty.
 
     Args:
@@ -37,6 +38,7 @@ def list_image_files(folder: str, what: str, owner: str,
         what: How error messages call the folder, e.g. ``'LQ folder'``.
         owner: Class or tool named in error messages.
         extensions: Lower-case extensions that count as images.
+        fix_empty: The remedy the error for an empty folder proposes.
 
     Returns:
         list[str]: File names (no folder).
@@ -54,18 +56,20 @@ def list_image_files(folder: str, what: str, owner: str,
     if not names:
         raise DatasetLayoutError(
             f'{owner}: {what} {folder!r} holds no images '
-            f'({" ".join(extensions)}); put the images there or fix '
-            'data_prefix')
+            f'({" ".join(extensions)}); {fix_empty}')
     return names
 
 
-def check_data_root(data_root, owner: str) -> None:
-    """Refuse a ``data_root`` that is given but is not a folder."""
+def check_data_root(data_root, owner: str, fix: Optional[str] = None) -> None:
+    """Refuse a ``data_root`` that is given but is not a folder; ``fix`` is
+    the remedy the message proposes (None: the generic one)."""
+    if fix is None:
+        fix = ('fix data_root in the config (e.g. --cfg-options '
+               'test_dataloader.dataset.data_root=...) or put the data there')
     if data_root is not None and not osp.isdir(data_root):
         raise DatasetNotFoundError(
             f'{owner}: data_root {data_root!r} does not exist or is not a '
-            'folder; fix data_root in the config (e.g. --cfg-options '
-            'test_dataloader.dataset.data_root=...) or put the data there')
+            f'folder; {fix}')
 
 
 @contextmanager

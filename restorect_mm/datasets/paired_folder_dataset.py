@@ -1,15 +1,13 @@
 """A strict paired-folder dataset: low-quality (LQ) and ground-truth (GT)
 images in two folders, paired by file name, with clear errors up front."""
-import os
 import os.path as osp
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
-
-from mmengine.dataset import BaseDataset
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from restorect_mm.registry import DATASETS
-from .image_folder import (IMG_EXTENSIONS, DatasetLayoutError,
-                           DatasetNotFoundError, mmagic_default_scope)
+from .folder_dataset import FolderDataset
+from .image_folder import (DatasetLayoutError, DatasetNotFoundError,
+                           list_image_files)
 from .split_file import read_split_file, select_by_split
 
 _FIRST_DIGITS = re.compile(r'\d+')
@@ -48,7 +46,7 @@ def _examples(names: Sequence[str]) -> str:
 
 
 @DATASETS.register_module()
-class PairedFolderDataset(BaseDataset):
+class PairedFolderDataset(FolderDataset):
     """Paired LQ / GT images in two folders, matched by file name.
 
     Layout (LOL-v1 shown; any two folders work)::
@@ -94,41 +92,29 @@ class PairedFolderDataset(BaseDataset):
     / ``LoadImageStrict`` read) and ``pair_id`` (the matching key as text).
 
     Args:
-        data_root: Folder that ``data_prefix`` is relative to. Defaults to
-            None (prefixes are used as given).
-        data_prefix: ``dict(img=LQ folder, gt=GT folder)``. Defaults to
-            ``dict(img='low', gt='high')``.
-        pipeline: Transforms applied to each item. Defaults to ``[]``.
-        test_mode: Test phase flag (kept for MMEngine). Defaults to False.
-        metainfo: Extra meta information. Defaults to None.
+        *args: ``data_root``, ``data_prefix``, ... of :class:`FolderDataset`;
+            ``data_prefix`` is ``dict(img=LQ folder, gt=GT folder)``, by
+            default ``dict(img='low', gt='high')``.
         match_by: ``'digits'`` or ``'stem'``, see above.
-        extensions: File extensions that count as images (lower case).
         split_file: Optional text file of LQ names to keep, relative to
             ``data_root`` unless absolute. Defaults to None (all pairs).
-        **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments
-            (``serialize_data``, ``lazy_init``, ``indices``,
-            ``max_refetch``, ...).
+        **kwargs: The other arguments of :class:`FolderDataset` (no
+            ``ann_file``).
     """
 
     METAINFO = dict(dataset_type='paired_folder_dataset',
                     task_name='restoration')
+    DEFAULT_PREFIX = dict(img='low', gt='high')
+    PREFIX_RULE = ("needs exactly the keys 'img' (LQ folder) and 'gt' (GT "
+                   'folder)')
+    DATA_ROOT_FIX = ('fix data_root in the config (or create the data, e.g. '
+                     'with tools/dataset_converters/synthesize_lowlight.py)')
 
     def __init__(self,
-                 data_root: Optional[str] = None,
-                 data_prefix: Optional[Dict[str, str]] = None,
-                 pipeline: Optional[List[Union[dict, Callable]]] = None,
-                 test_mode: bool = False,
-                 metainfo: Optional[dict] = None,
+                 *args,
                  match_by: str = 'digits',
-                 extensions: Sequence[str] = IMG_EXTENSIONS,
                  split_file: Optional[str] = None,
                  **kwargs):
-        if data_prefix is None:
-            data_prefix = dict(img='low', gt='high')
-        if set(data_prefix) != {'img', 'gt'}:
-            raise DatasetLayoutError(
-                'PairedFolderDataset: data_prefix needs exactly the keys '
-                f"'img' (LQ folder) and 'gt' (GT folder), got {data_prefix}")
         if match_by not in ('digits', 'stem'):
             raise ValueError("PairedFolderDataset: match_by must be 'digits' "
                              f"or 'stem', got {match_by!r}")
@@ -137,23 +123,14 @@ class PairedFolderDataset(BaseDataset):
                              'takes no ann_file')
         self.match_by = match_by
         self.split_file = split_file
-        if split_file and data_root and not osp.isabs(split_file):
-            self.split_file = osp.join(data_root, split_file)
-        self.extensions = tuple(e.lower() for e in extensions)
-        if data_root is not None and not osp.isdir(data_root):
-            raise DatasetNotFoundError(
-                f'PairedFolderDataset: data_root {data_root!r} does not '
-                'exist or is not a folder; fix data_root in the config (or '
-                'create the data, e.g. with '
-                'tools/dataset_converters/synthesize_lowlight.py)')
-        with mmagic_default_scope():
-            super().__init__(
-                data_root=data_root,
-                data_prefix=dict(data_prefix),
-                pipeline=pipeline or [],
-                test_mode=test_mode,
-                metainfo=metainfo,
-                **kwargs)
+        super().__init__(*args, **kwargs)
+
+    def _join_prefix(self) -> None:
+        """MMEngine's joins of ``data_root``, and that of ``split_file``."""
+        super()._join_prefix()
+        if self.split_file and self.data_root and \
+                not osp.isabs(self.split_file):
+            self.split_file = osp.join(self.data_root, self.split_file)
 
     def _list_images(self, role: str, folder: str) -> List[str]:
         """Image file names directly in ``folder``, sorted."""
@@ -164,16 +141,8 @@ class PairedFolderDataset(BaseDataset):
                 f'PairedFolderDataset: {what} folder {folder!r} does not '
                 f'exist; check data_root={self.data_root!r} and '
                 f'data_prefix={self._raw_prefix()}')
-        names = sorted(
-            f for f in os.listdir(folder)
-            if not f.startswith('.') and osp.splitext(f)[1].lower() in
-            self.extensions and osp.isfile(osp.join(folder, f)))
-        if not names:
-            raise DatasetLayoutError(
-                f'PairedFolderDataset: {what} folder {folder!r} holds no '
-                f'images ({" ".join(self.extensions)}); put the images there '
-                'or fix data_prefix')
-        return names
+        return list_image_files(folder, f'{what} folder',
+                                'PairedFolderDataset', self.extensions)
 
     def _raw_prefix(self) -> dict:
         return {k: osp.relpath(v, self.data_root) if self.data_root else v

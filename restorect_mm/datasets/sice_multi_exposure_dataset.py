@@ -1,14 +1,11 @@
 """SICE training set: many exposures of a scene against one reference."""
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Union
-
-from mmengine.dataset import BaseDataset
+from typing import Dict, List, Sequence
 
 from restorect_mm.registry import DATASETS
-from .image_folder import (IMG_EXTENSIONS, DatasetLayoutError, check_data_root,
-                           is_image_file, list_image_files,
-                           mmagic_default_scope)
+from .folder_dataset import FolderDataset
+from .image_folder import DatasetLayoutError, list_image_files
 
 _SHOW = 5  # how many offending names an error message lists
 
@@ -24,7 +21,7 @@ def _examples(names: Sequence[str]) -> str:
 
 
 @DATASETS.register_module()
-class SICEMultiExposureDataset(BaseDataset):
+class SICEMultiExposureDataset(FolderDataset):
     """SICE (Cai et al., TIP 2018) training pairs: every exposure of a scene
     is one sample, paired with the scene's single reference image.
 
@@ -57,44 +54,16 @@ class SICEMultiExposureDataset(BaseDataset):
     Each item's data info holds ``key`` (``<scene>_<exposure stem>``, unique
     and used to name saved outputs), ``scene``, ``img_path`` and ``gt_path``.
 
-    Args:
-        data_root: Folder that ``data_prefix`` is relative to.
-        data_prefix: ``dict(img=scenes folder, gt=references folder)``.
-            Defaults to ``dict(img='train', gt='label')``.
-        pipeline: Transforms applied to each item.
-        test_mode: Test phase flag (kept for MMEngine).
-        metainfo: Extra meta information.
-        extensions: File extensions that count as images (lower case).
-        **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments.
+    Args: those of :class:`FolderDataset`; ``data_prefix`` is
+    ``dict(img=scenes folder, gt=references folder)``, by default
+    ``dict(img='train', gt='label')``.
     """
 
     METAINFO = dict(dataset_type='sice_multi_exposure_dataset',
                     task_name='restoration')
-
-    def __init__(self,
-                 data_root: Optional[str] = None,
-                 data_prefix: Optional[Dict[str, str]] = None,
-                 pipeline: Optional[List[Union[dict, Callable]]] = None,
-                 test_mode: bool = False,
-                 metainfo: Optional[dict] = None,
-                 extensions: Sequence[str] = IMG_EXTENSIONS,
-                 **kwargs):
-        name = type(self).__name__
-        data_prefix = dict(data_prefix or dict(img='train', gt='label'))
-        if set(data_prefix) != {'img', 'gt'}:
-            raise DatasetLayoutError(
-                f"{name}: data_prefix needs exactly the keys 'img' (scene "
-                f"folders) and 'gt' (references), got {data_prefix}")
-        check_data_root(data_root, name)
-        self.extensions = tuple(e.lower() for e in extensions)
-        with mmagic_default_scope():
-            super().__init__(
-                data_root=data_root,
-                data_prefix=data_prefix,
-                pipeline=pipeline or [],
-                test_mode=test_mode,
-                metainfo=metainfo,
-                **kwargs)
+    DEFAULT_PREFIX = dict(img='train', gt='label')
+    PREFIX_RULE = ("needs exactly the keys 'img' (scene folders) and 'gt' "
+                   '(references)')
 
     def _labels_by_scene(self, label_dir: str) -> Dict[str, str]:
         """Reference file name per scene name (the file stem)."""
@@ -155,14 +124,10 @@ class SICEMultiExposureDataset(BaseDataset):
         data_list = []
         for scene in scenes:
             scene_dir = osp.join(train_dir, scene)
-            exposures = sorted(
-                f for f in os.listdir(scene_dir)
-                if is_image_file(scene_dir, f, self.extensions))
-            if not exposures:
-                raise DatasetLayoutError(
-                    f'{name}: scene folder {scene_dir!r} holds no images '
-                    f'({" ".join(self.extensions)}); put its exposures '
-                    'there or delete the folder and its reference')
+            exposures = list_image_files(
+                scene_dir, 'scene folder', name, self.extensions,
+                fix_empty='put its exposures there or delete the folder '
+                'and its reference')
             for f in exposures:
                 data_list.append(
                     dict(

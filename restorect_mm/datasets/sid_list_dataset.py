@@ -2,18 +2,16 @@
 read against folders of resized PNGs."""
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Union
-
-from mmengine.dataset import BaseDataset
+from typing import Dict, List
 
 from restorect_mm.registry import DATASETS
-from .image_folder import (IMG_EXTENSIONS, DatasetLayoutError,
-                           DatasetNotFoundError, check_data_root,
-                           is_image_file, mmagic_default_scope)
+from .folder_dataset import FolderDataset
+from .image_folder import (DatasetLayoutError, DatasetNotFoundError,
+                           is_image_file)
 
 
 @DATASETS.register_module()
-class SIDListDataset(BaseDataset):
+class SIDListDataset(FolderDataset):
     """SID Sony pairs (Chen et al., CVPR 2018), as RestoRect reads them.
 
     Layout (``SSID`` = SID with the RAW files converted to resized PNGs)::
@@ -50,50 +48,24 @@ class SIDListDataset(BaseDataset):
 
     Args:
         ann_file: The split list, relative to ``data_root`` unless absolute.
-        data_root: Folder that ``ann_file`` and ``data_prefix`` are relative
-            to.
-        data_prefix: ``dict(img=short folder, gt=long folder)``. Defaults to
+            Defaults to ``'Sony_train_list.txt'``.
+        *args, **kwargs: Those of :class:`FolderDataset`; ``data_prefix``
+            is ``dict(img=short folder, gt=long folder)``, by default
             ``dict(img='Sony/short_resized', gt='Sony/long_resized')``.
-        pipeline: Transforms applied to each item.
-        test_mode: Test phase flag (kept for MMEngine).
-        metainfo: Extra meta information.
-        extensions: File extensions that count as images (lower case).
-        **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments.
     """
 
     METAINFO = dict(dataset_type='sid_list_dataset', task_name='restoration')
+    DEFAULT_PREFIX = dict(img='Sony/short_resized', gt='Sony/long_resized')
+    PREFIX_RULE = ("needs exactly the keys 'img' (short exposures) and 'gt' "
+                   '(long exposures)')
 
-    def __init__(self,
-                 ann_file: str = 'Sony_train_list.txt',
-                 data_root: Optional[str] = None,
-                 data_prefix: Optional[Dict[str, str]] = None,
-                 pipeline: Optional[List[Union[dict, Callable]]] = None,
-                 test_mode: bool = False,
-                 metainfo: Optional[dict] = None,
-                 extensions: Sequence[str] = IMG_EXTENSIONS,
+    def __init__(self, ann_file: str = 'Sony_train_list.txt', *args,
                  **kwargs):
-        name = type(self).__name__
-        data_prefix = dict(data_prefix or dict(
-            img='Sony/short_resized', gt='Sony/long_resized'))
-        if set(data_prefix) != {'img', 'gt'}:
-            raise DatasetLayoutError(
-                f"{name}: data_prefix needs exactly the keys 'img' (short "
-                f"exposures) and 'gt' (long exposures), got {data_prefix}")
         if not ann_file:
             raise DatasetLayoutError(
-                f'{name}: ann_file must name a split list such as '
-                'Sony_test_list.txt')
-        check_data_root(data_root, name)
-        self.extensions = tuple(e.lower() for e in extensions)
-        with mmagic_default_scope():
-            super().__init__(
-                ann_file=ann_file,
-                data_root=data_root,
-                data_prefix=data_prefix,
-                pipeline=pipeline or [],
-                test_mode=test_mode,
-                metainfo=metainfo,
-                **kwargs)
+                f'{type(self).__name__}: ann_file must name a split list '
+                'such as Sony_test_list.txt')
+        super().__init__(*args, ann_file=ann_file, **kwargs)
 
     def _images_by_stem(self, folder: str, what: str) -> Dict[str, List[str]]:
         if not osp.isdir(folder):

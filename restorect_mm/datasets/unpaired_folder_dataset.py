@@ -1,16 +1,14 @@
 """Input images without reference, for no-reference evaluation."""
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Union
-
-from mmengine.dataset import BaseDataset
+from typing import List
 
 from restorect_mm.registry import DATASETS
-from .image_folder import (IMG_EXTENSIONS, DatasetLayoutError, check_data_root,
-                           list_image_files, mmagic_default_scope)
+from .folder_dataset import FolderDataset
+from .image_folder import DatasetLayoutError, list_image_files
 
 
 @DATASETS.register_module()
-class UnpairedFolderDataset(BaseDataset):
+class UnpairedFolderDataset(FolderDataset):
     """Degraded images in one folder, no ground truth.
 
     For the unpaired test sets (LIME, DICM, MEF, NPE, VV, Fundus): items
@@ -36,45 +34,17 @@ class UnpairedFolderDataset(BaseDataset):
     outputs) and ``img_path``; pipelines load only ``img`` (e.g.
     ``LoadImageStrict`` with ``key='img'`` then ``PackInputs``).
 
-    Args:
-        data_root: Folder that ``data_prefix`` is relative to.
-        data_prefix: ``dict(img=folder)``. Defaults to ``dict(img='')``
-            (the data root itself).
-        pipeline: Transforms applied to each item.
-        test_mode: Test phase flag. Defaults to True (never trained on).
-        metainfo: Extra meta information.
-        extensions: File extensions that count as images (lower case).
-        **kwargs: Other :class:`mmengine.dataset.BaseDataset` arguments.
+    Args: those of :class:`FolderDataset`; ``data_prefix`` is
+    ``dict(img=folder)``, by default ``dict(img='')`` (the data root
+    itself), and ``test_mode`` defaults to True (never trained on).
     """
 
     METAINFO = dict(dataset_type='unpaired_folder_dataset',
                     task_name='restoration')
-
-    def __init__(self,
-                 data_root: Optional[str] = None,
-                 data_prefix: Optional[Dict[str, str]] = None,
-                 pipeline: Optional[List[Union[dict, Callable]]] = None,
-                 test_mode: bool = True,
-                 metainfo: Optional[dict] = None,
-                 extensions: Sequence[str] = IMG_EXTENSIONS,
-                 **kwargs):
-        name = type(self).__name__
-        data_prefix = dict(data_prefix or dict(img=''))
-        if set(data_prefix) != {'img'}:
-            raise DatasetLayoutError(
-                f"{name}: data_prefix takes only the key 'img' (the image "
-                f'folder); these sets have no ground truth, got '
-                f'{data_prefix}')
-        check_data_root(data_root, name)
-        self.extensions = tuple(e.lower() for e in extensions)
-        with mmagic_default_scope():
-            super().__init__(
-                data_root=data_root,
-                data_prefix=data_prefix,
-                pipeline=pipeline or [],
-                test_mode=test_mode,
-                metainfo=metainfo,
-                **kwargs)
+    DEFAULT_PREFIX = dict(img='')
+    PREFIX_RULE = ("takes only the key 'img' (the image folder); these sets "
+                   'have no ground truth')
+    DEFAULT_TEST_MODE = True
 
     def load_data_list(self) -> List[dict]:
         """One item per image file.
