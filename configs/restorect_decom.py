@@ -3,6 +3,7 @@
 # result: publish it with
 #   python tools/publish_model.py work_dirs/restorect_decom/best_*.pth restorect-decom.pth
 _base_ = [
+    './_base_/models/restorect_decom.py',
     './_base_/default_runtime.py',
     './_base_/schedules/iter_based.py',
     './_base_/datasets/paired_lowlight.py',
@@ -10,13 +11,6 @@ _base_ = [
 
 experiment_name = 'restorect_decom'
 work_dir = f'./work_dirs/{experiment_name}'
-
-model = dict(
-    type='RestoRectDecomposer',
-    decom_low=dict(type='DecomNet'),
-    decom_high=dict(type='DecomNet'),
-    data_preprocessor=dict(
-        type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
 
 # 1 GPU x 16 patches of 128 px: the nets have 20.5 K parameters each
 train_dataloader = dict(batch_size=16, num_workers=4)

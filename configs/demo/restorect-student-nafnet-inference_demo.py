@@ -12,13 +12,7 @@ work_dir = f'./work_dirs/{experiment_name}'
 model = dict(
     _delete_=True,
     type='BaseEditModel',
-    generator=dict(
-        type='NAFNet',
-        img_channels=3,
-        mid_channels=16,
-        enc_blk_nums=[1, 1, 1],
-        middle_blk_num=1,
-        dec_blk_nums=[1, 1, 1]),
+    generator={{_base_.model.generator}},  # the demo's tiny NAFNet
     pixel_loss=dict(type='L1Loss'),
     data_preprocessor=dict(
         type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))

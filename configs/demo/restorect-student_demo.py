@@ -2,18 +2,20 @@
 # tiny demo teacher (configs/demo/restorect-teacher_demo.py) into the student.
 # The quick start passes the teacher's published weights:
 #   --cfg-options model.teacher_weights=work_dirs/demo/restorect-teacher_demo-<hash>.pth
-_base_ = '../restorect_student.py'
+_base_ = [
+    '../_base_/models/restorect_student.py',
+    '../_base_/schedules/restorect_student_240k.py',
+    '../_base_/datasets/restorect_demo.py',
+]
 
 experiment_name = 'restorect-student_demo'
 work_dir = f'./work_dirs/{experiment_name}'
 
 n_feats = 16  # priors of 4 * 16 = 64 dims
-tiny_rgformer = dict(
-    type='RGFormer',
+tiny_rgformer = dict(  # the rest as ../_base_/models/rgformer.py
     dim=16,
     num_blocks=(1, 1, 1, 1),
     num_refinement_blocks=1,
-    heads=(1, 2, 4, 8),
     prior_dim=4 * n_feats,
     rex_split=(3 * n_feats, n_feats))
 encoder = dict(in_images=2, n_feats=n_feats, n_encoder_res=1)
@@ -29,7 +31,7 @@ model = dict(
     teacher_weights=None,  # set by --cfg-options (see above)
     encoder_iters=encoder_iters)
 
-demo_root = 'data/restorect_demo'
+# 64-px crops, horizontal flips and transposes (no vertical flips)
 train_pipeline = [
     dict(type='LoadImageStrict', key='img', channel_order='rgb'),
     dict(type='LoadImageStrict', key='gt', channel_order='rgb',
@@ -41,18 +43,7 @@ train_pipeline = [
     dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
     dict(type='PackInputs'),
 ]
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    dataset=dict(
-        data_root=demo_root,
-        data_prefix=dict(img='train/low', gt='train/high'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    num_workers=0,
-    dataset=dict(
-        data_root=demo_root, data_prefix=dict(img='test/low', gt='test/high')))
-test_dataloader = val_dataloader
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 train_cfg = dict(max_iters=max_iters, val_interval=200)
 adamw = dict(type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0)

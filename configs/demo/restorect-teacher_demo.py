@@ -7,7 +7,11 @@
 # recipe, for a 200-iteration run: lr 1e-3 (the same restart shape, periods
 # scaled to 60 + 140), EMA momentum 0.05 instead of 0.001 (at 0.001 the EMA
 # weights would still be 80 % initialisation after 200 iterations).
-_base_ = '../restorect_teacher.py'
+_base_ = [
+    '../_base_/models/restorect_teacher.py',
+    '../_base_/schedules/restorect_teacher_300k.py',
+    '../_base_/datasets/restorect_demo.py',
+]
 
 experiment_name = 'restorect-teacher_demo'
 work_dir = f'./work_dirs/{experiment_name}'
@@ -22,34 +26,6 @@ model = dict(
     rex_prior=dict(n_feats=16, n_encoder_res=1),
     img_prior=dict(n_feats=16, n_encoder_res=1),
     decom_weights=None)  # set with --cfg-options
-
-demo_root = 'data/restorect_demo'
-crop_size = 128
-train_pipeline = [
-    dict(type='LoadImageStrict', key='img', channel_order='rgb'),
-    dict(type='LoadImageStrict', key='gt', channel_order='rgb',
-         same_size_as='img'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=crop_size),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='horizontal'),
-    dict(type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
-         direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    dataset=dict(
-        data_root=demo_root,
-        data_prefix=dict(img='train/low', gt='train/high'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    num_workers=0,
-    dataset=dict(
-        data_root=demo_root, data_prefix=dict(img='test/low', gt='test/high')))
-test_dataloader = val_dataloader
 
 max_iters = 200
 train_cfg = dict(max_iters=max_iters, val_interval=100)

@@ -2,19 +2,12 @@
 # teacher by RestoRectDistiller: 26,219,003 trainable parameters in the
 # training graph (G with its auxiliary head + both prior flows), 26,105,911
 # in the inference graph (configs/restorect_student_inference.py).
-rgformer = dict(
-    type='RGFormer',
-    dim=64,
-    num_blocks=(3, 3, 3, 3),
-    num_refinement_blocks=3,
-    heads=(1, 2, 4, 8),
-    ffn_expansion_factor=2.66,
-    norm_type='SpatialChannel')
+_base_ = './rgformer.py'
 
 model = dict(
     type='RestoRectDistiller',
-    generator=rgformer,
-    teacher_generator=rgformer,
+    # the student's G (inherited) starts as a copy of the teacher's
+    teacher_generator={{_base_.model.generator}},
     teacher_rex_prior=dict(type='RetinexPriorEncoder', in_images=2),
     teacher_img_prior=dict(type='ImagePriorEncoder', in_images=2),
     prior_flows=dict(

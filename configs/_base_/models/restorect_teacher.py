@@ -1,17 +1,10 @@
-# The RestoRect teacher (stage 1) at full size: G (RGFormer, dim 64, blocks
-# 3/3/3/3, refinement 3, heads 1/2/4/8, FFN 2.66, SCLN) + the teacher prior
-# encoders (LQ + GT, 5 ResBlocks): 25,888,763 trainable parameters, plus the
-# two learnable loss scalars (HVI k, diffusion scale s).
+# The RestoRect teacher (stage 1) at full size: G (./rgformer.py) + the
+# teacher prior encoders (LQ + GT, 5 ResBlocks): 25,888,763 trainable
+# parameters, plus the two learnable loss scalars (HVI k, diffusion scale s).
+_base_ = './rgformer.py'
+
 model = dict(
     type='RestoRectTeacher',
-    generator=dict(
-        type='RGFormer',
-        dim=64,
-        num_blocks=(3, 3, 3, 3),
-        num_refinement_blocks=3,
-        heads=(1, 2, 4, 8),
-        ffn_expansion_factor=2.66,
-        norm_type='SpatialChannel'),
     rex_prior=dict(type='RetinexPriorEncoder', in_images=2, n_feats=64,
                    n_encoder_res=5),
     img_prior=dict(type='ImagePriorEncoder', in_images=2, n_feats=64,
