@@ -28,6 +28,7 @@ EXPECTED = {
     'lol_v2_real': (3, 2, 2),
     'lol_v2_syn': (3, 2, 2),
     'paired_lowlight': (3, 2, 2),  # LOL-v1 roots
+    'restorect_demo': (3, 2, 2),
     'uieb': (3, 2, 2),
     'lsui': (3, 2, 2),
     'paired_chaos': (3, 2, 2),  # LOL-v1 roots
@@ -50,6 +51,10 @@ def make_published_tree(data):
     write_paired(osp.join(data, 'LOL-v1'), 'our485/low', 'our485/high',
                  train3)
     write_paired(osp.join(data, 'LOL-v1'), 'eval15/low', 'eval15/high',
+                 test2)
+    write_paired(osp.join(data, 'restorect_demo'), 'train/low', 'train/high',
+                 train3, shape=(128, 128, 3))
+    write_paired(osp.join(data, 'restorect_demo'), 'test/low', 'test/high',
                  test2)
     for sub in ('Real_captured', 'Synthetic'):
         for split, names in (('Train', train3), ('Test', test2)):
@@ -120,7 +125,9 @@ def test_dataset_base_builds(name, data_dir):
         assert [m['type'] for m in cfg.val_evaluator] == ['PSNR', 'SSIM']
         item = build_split(cfg, 'train', data_dir)[0]
         assert item['inputs'].shape == item['data_samples'].gt_img.shape
-        assert item['inputs'].shape[1:] == (512, 512)
+        # the demo trains on 128-px crops, the published sets on 512
+        crop = 128 if name == 'restorect_demo' else 512
+        assert item['inputs'].shape[1:] == (crop, crop)
 
 
 @pytest.mark.parametrize('name,size', [('uieb', 256), ('lsui', 256),

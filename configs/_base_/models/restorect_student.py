@@ -22,7 +22,8 @@ model = dict(
     init_student_from_teacher=True,
     encoder_iters=80_000,  # phase 1; the schedule base uses the same value
     num_steps=4,  # paper; num_steps=5 is the reference code's default
-    velocity_weights=(0.1, 0.05),
+    velocity_loss=dict(type='MSELoss', loss_weight=1.0),
+    velocity_weights=(0.1, 0.05),  # phase 1, phase 2
     kd_loss=dict(type='KDLoss', loss_weight=1.0, temperature=0.15),
     flex_loss=dict(
         type='FLEXLoss',

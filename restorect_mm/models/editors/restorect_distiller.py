@@ -107,6 +107,8 @@ class RestoRectDistiller(RestoRectEditModel):
             and smoke runs only).
         encoder_iters (int): length of phase 1 in iterations.
         num_steps (int): Euler steps of the prior sampler.
+        velocity_loss (dict): the flow-matching loss between each flow's
+            predicted and target velocity (MMagic's ``MSELoss``).
         velocity_weights (tuple[float]): weight of the velocity losses in
             phase 1 and phase 2.
         pixel_loss, recon_in_loss, recon_out_loss, kd_loss, flex_loss (dict):
@@ -142,6 +144,7 @@ class RestoRectDistiller(RestoRectEditModel):
                  allow_untrained_teacher: bool = False,
                  encoder_iters: int = 80_000,
                  num_steps: int = 4,
+                 velocity_loss: dict = dict(type='MSELoss'),
                  velocity_weights=(0.1, 0.05),
                  pixel_loss: Optional[dict] = dict(type='L1Loss'),
                  recon_in_loss: Optional[dict] = dict(type='L1Loss'),
@@ -206,6 +209,7 @@ class RestoRectDistiller(RestoRectEditModel):
         self.recon_in_loss = build_optional(recon_in_loss)
         self.recon_out_loss = build_optional(recon_out_loss)
         self.kd_loss = build_optional(kd_loss)
+        self.velocity_loss = MODELS.build(velocity_loss)
         self.flex_loss = build_optional(flex_loss)
         self.load_teacher()
 
@@ -331,8 +335,8 @@ class RestoRectDistiller(RestoRectEditModel):
             num_steps=self.num_steps)
         weight = self.velocity_weights[0 if phase == 1 else 1]
         for name, target in (('rex', z_rex_t), ('img', z_img_t)):
-            losses[f'loss_velocity_{name}'] = \
-                weight * flows[f'velocity_loss_{name}']
+            losses[f'loss_velocity_{name}'] = weight * self.velocity_loss(
+                flows[f'velocity_{name}'], flows[f'velocity_target_{name}'])
             if self.kd_loss is not None:
                 z_hat = flows[f'z_{name}']
                 losses[f'loss_kd_{name}'] = self.kd_loss(z_hat, target)

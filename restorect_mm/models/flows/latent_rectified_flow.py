@@ -22,7 +22,6 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from restorect_mm.registry import MODELS
@@ -162,14 +161,18 @@ class ConditionalLatentRectifiedFlow(BaseModule):
             return self.condition_net(*cond_input)
         return self.condition_net(cond_input)
 
-    def velocity_loss(self,
+    def velocity_pair(self,
                       z_star: torch.Tensor,
                       cond: torch.Tensor,
                       generator: Optional[torch.Generator] = None,
                       k: Optional[Union[int, torch.Tensor]] = None,
                       t: Optional[Union[float, torch.Tensor]] = None,
-                      noise: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """Flow-matching MSE for given condition vectors.
+                      noise: Optional[torch.Tensor] = None
+                      ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Flow matching on given condition vectors: the predicted velocity
+        at a random point of the straight path and the velocity of the path.
+        The velocity loss (an MSE between the two, in the editor) is a
+        registered loss like every other term.
 
         Args:
             z_star (Tensor): Data (teacher priors) (B, D).
@@ -182,8 +185,8 @@ class ConditionalLatentRectifiedFlow(BaseModule):
             noise (Tensor, optional): Fix eps (B, D); drawn when None.
 
         Returns:
-            Tensor: Scalar mean of (v(x_t, t_in, c) - (eps - z*))^2 over the
-            batch and the D dims.
+            tuple[Tensor, Tensor]: v(x_t, t_in, c) and its target
+            eps - z*, both (B, D), in z*'s dtype (float32 at least).
         """
         # float32 at least, even when the targets come from autocast
         z_star = z_star.to(torch.promote_types(z_star.dtype, torch.float32))
@@ -210,24 +213,7 @@ class ConditionalLatentRectifiedFlow(BaseModule):
         x_t = (1 - t) * z_star + t * noise
         target = noise - z_star
         v = self.velocity_net(x_t, t_in[:, None], cond)
-        return F.mse_loss(v.to(z_star.dtype), target)
-
-    def loss(self,
-             z_star: torch.Tensor,
-             cond_input: CondInput,
-             generator: Optional[torch.Generator] = None) -> torch.Tensor:
-        """Velocity loss computed from the condition net's input.
-
-        Args:
-            z_star (Tensor): Data (B, D).
-            cond_input (Tensor | Sequence[Tensor]): Condition net input(s).
-            generator (torch.Generator, optional): Noise source.
-
-        Returns:
-            Tensor: The scalar velocity MSE.
-        """
-        return self.velocity_loss(z_star, self.condition(cond_input),
-                                  generator)
+        return v.to(z_star.dtype), target
 
     # ------------------------------------------------------------ sampling --
     def sample(self,
@@ -266,54 +252,34 @@ class ConditionalLatentRectifiedFlow(BaseModule):
                 x = x - dt * v.to(dtype)
         return x
 
-    def forward_train(self,
-                      z_star: torch.Tensor,
-                      cond_input: CondInput,
-                      num_steps: Optional[int] = None,
-                      generator: Optional[torch.Generator] = None
-                      ) -> Dict[str, torch.Tensor]:
-        """One training pass: c computed once, used by the velocity loss and
-        by the sampler.
-
-        Args:
-            z_star (Tensor): Data (teacher priors) (B, D).
-            cond_input (Tensor | Sequence[Tensor]): Condition net input(s).
-            num_steps (int, optional): Euler steps N.
-            generator (torch.Generator, optional): Noise source (first the
-                training k / t and eps, then the sampler's start noise).
-
-        Returns:
-            dict: ``velocity_loss`` (scalar), ``z_hat`` (B, D) the sampled
-            prior (with graph when ``grad_through_sampler``), ``cond``
-            (B, C) the condition vectors.
-        """
-        cond = self.condition(cond_input)
-        velocity_loss = self.velocity_loss(z_star, cond, generator)
-        z_hat = self.sample(cond, num_steps, generator)
-        return dict(velocity_loss=velocity_loss, z_hat=z_hat, cond=cond)
-
     def forward(self,
                 cond_input: CondInput,
                 num_steps: Optional[int] = None,
                 generator: Optional[torch.Generator] = None,
                 z_star: Optional[torch.Tensor] = None
-                ) -> Union[Tuple[torch.Tensor, torch.Tensor], dict]:
-        """Sample a prior from the condition input.
+                ) -> Dict[str, torch.Tensor]:
+        """Sample a prior from the condition input; with the teacher prior
+        ``z_star`` (training), also the flow-matching velocity pair. The
+        condition vectors are computed once and serve both.
 
         Args:
             cond_input (Tensor | Sequence[Tensor]): Condition net input(s),
                 e.g. the LQ image (B, 3, H, W).
             num_steps (int, optional): Euler steps N.
-            generator (torch.Generator, optional): Noise source.
-            z_star (Tensor, optional): When given, run :meth:`forward_train`
-                instead (model wrappers such as DDP only see ``forward``).
+            generator (torch.Generator, optional): Noise source (first the
+                training k / t and eps, then the sampler's start noise).
+            z_star (Tensor, optional): Data (teacher priors) (B, D).
 
         Returns:
-            tuple[Tensor, Tensor]: the sampled prior (B, D) and the condition
-            vectors (B, C); with ``z_star``, :meth:`forward_train`'s dict.
+            dict: ``z_hat`` (B, D) the sampled prior (with graph when
+            ``grad_through_sampler``), ``cond`` (B, C) the condition
+            vectors; with ``z_star`` also ``velocity`` and
+            ``velocity_target`` (B, D) (:meth:`velocity_pair`).
         """
-        if z_star is not None:
-            return self.forward_train(z_star, cond_input, num_steps,
-                                      generator)
         cond = self.condition(cond_input)
-        return self.sample(cond, num_steps, generator), cond
+        out = dict(cond=cond)
+        if z_star is not None:
+            out['velocity'], out['velocity_target'] = self.velocity_pair(
+                z_star, cond, generator)
+        out['z_hat'] = self.sample(cond, num_steps, generator)
+        return out

@@ -80,7 +80,7 @@ class RetinexPriorFlows(BaseModule):
                 num_steps: Optional[int] = None,
                 generator: Optional[torch.Generator] = None
                 ) -> Dict[str, torch.Tensor]:
-        """Sample both priors (and, with targets, their velocity losses).
+        """Sample both priors (and, with targets, their velocity pairs).
 
         Args:
             retinex_lq (Tensor): [R_lq, L_lq] (B, 4, H, W) from D_low.
@@ -92,16 +92,17 @@ class RetinexPriorFlows(BaseModule):
 
         Returns:
             dict: ``z_rex``, ``z_img`` (B, 256); with targets also
-            ``velocity_loss_rex``, ``velocity_loss_img`` (scalars).
+            ``velocity_rex`` / ``velocity_target_rex`` and ``velocity_img`` /
+            ``velocity_target_img`` (B, 256), the inputs of the velocity
+            loss.
         """
         out = {}
         for name, flow, cond_input in (('rex', self.rex, retinex_lq),
                                        ('img', self.img, lq)):
-            if targets is None:
-                out[f'z_{name}'], _ = flow(cond_input, num_steps, generator)
-            else:
-                result = flow(cond_input, num_steps, generator,
-                              z_star=targets[name])
-                out[f'z_{name}'] = result['z_hat']
-                out[f'velocity_loss_{name}'] = result['velocity_loss']
+            z_star = None if targets is None else targets[name]
+            result = flow(cond_input, num_steps, generator, z_star=z_star)
+            out[f'z_{name}'] = result['z_hat']
+            if z_star is not None:
+                out[f'velocity_{name}'] = result['velocity']
+                out[f'velocity_target_{name}'] = result['velocity_target']
         return out

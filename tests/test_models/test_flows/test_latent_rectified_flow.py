@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn.functional as F
 import torch.nn as nn
 
 from restorect_mm.models.flows import (ConditionalLatentRectifiedFlow,
@@ -49,24 +50,26 @@ def test_velocity_loss_target_interpolation_and_time_input():
     k = torch.tensor([0, 1, 2, 3])
     stub = RecordingVelocity(lambda x, t, c: torch.zeros_like(x))
     flow = make_flow(stub)
-    loss = flow.velocity_loss(z_star, cond, k=k, noise=eps)
-    torch.testing.assert_close(loss, ((eps - z_star)**2).mean())
+    v, target = flow.velocity_pair(z_star, cond, k=k, noise=eps)
+    torch.testing.assert_close(v, torch.zeros_like(z_star))
+    torch.testing.assert_close(target, eps - z_star)
     x, t_in, c = stub.calls[0]
     t = (k / 3.0)[:, None]
     torch.testing.assert_close(x, (1 - t) * z_star + t * eps)
     torch.testing.assert_close(x[0], z_star[0])  # k = 0 sees the data
     torch.testing.assert_close(t_in, (k / 40.0)[:, None])
     torch.testing.assert_close(c, cond)
-    # a net predicting eps - z* exactly has zero loss
+    # a net predicting eps - z* exactly meets its target
     exact = make_flow(RecordingVelocity(lambda x, t, c: eps - z_star))
-    assert exact.velocity_loss(z_star, cond, k=k, noise=eps) < 1e-12
+    v, target = exact.velocity_pair(z_star, cond, k=k, noise=eps)
+    torch.testing.assert_close(v, target)
 
 
 def test_drawn_indices_cover_the_grid():
     stub = RecordingVelocity(lambda x, t, c: torch.zeros_like(x))
     flow = make_flow(stub)
     gen = torch.Generator().manual_seed(0)
-    flow.velocity_loss(torch.randn(256, DIM), torch.randn(256, DIM), gen)
+    flow.velocity_pair(torch.randn(256, DIM), torch.randn(256, DIM), gen)
     t_in = stub.calls[0][1].flatten()
     k = t_in * 40
     torch.testing.assert_close(k, k.round())
@@ -134,7 +137,9 @@ def _grads(module):
 
 def test_grad_through_sampler_trains_condition_and_velocity():
     flow = _real_flow(True)
-    z_hat, cond = flow(torch.randn(4, 8))
+    out = flow(torch.randn(4, 8))
+    assert set(out) == {'z_hat', 'cond'}
+    z_hat, cond = out['z_hat'], out['cond']
     assert z_hat.shape == (4, DIM) and cond.shape == (4, DIM)
     z_hat.pow(2).mean().backward()
     for grads in (_grads(flow.condition_net), _grads(flow.velocity_net)):
@@ -143,24 +148,22 @@ def test_grad_through_sampler_trains_condition_and_velocity():
 
 def test_no_grad_sampler_trains_through_velocity_loss_only():
     flow = _real_flow(False)
-    out = flow.forward_train(torch.randn(4, DIM), torch.randn(4, 8))
+    out = flow(torch.randn(4, 8), z_star=torch.randn(4, DIM))
     assert not out['z_hat'].requires_grad
-    out['velocity_loss'].backward()
+    F.mse_loss(out['velocity'], out['velocity_target']).backward()
     for grads in (_grads(flow.condition_net), _grads(flow.velocity_net)):
         assert all(g is not None and g.abs().sum() > 0 for g in grads)
 
 
-def test_forward_train_computes_condition_once():
+def test_training_forward_computes_condition_once():
     flow = _real_flow(True, num_steps=5)
     out = flow(
         torch.randn(4, 8), z_star=torch.randn(4, DIM),
         generator=torch.Generator().manual_seed(1))
-    assert set(out) == {'velocity_loss', 'z_hat', 'cond'}
+    assert set(out) == {'velocity', 'velocity_target', 'z_hat', 'cond'}
     assert flow.condition_net.n_calls == 1
-    assert out['velocity_loss'].dim() == 0
+    assert out['velocity'].shape == out['velocity_target'].shape == (4, DIM)
     assert out['z_hat'].shape == (4, DIM) and out['z_hat'].requires_grad
-    loss = flow.loss(torch.randn(4, DIM), torch.randn(4, 8))
-    assert loss.dim() == 0 and flow.condition_net.n_calls == 2
 
 
 def test_generator_makes_training_and_sampling_reproducible():
@@ -169,8 +172,9 @@ def test_generator_makes_training_and_sampling_reproducible():
 
     def run(seed):
         gen = torch.Generator().manual_seed(seed)
-        out = flow.forward_train(z_star, lq, generator=gen)
-        return out['velocity_loss'].item(), out['z_hat'].detach()
+        out = flow(lq, generator=gen, z_star=z_star)
+        loss = F.mse_loss(out['velocity'], out['velocity_target'])
+        return loss.item(), out['z_hat'].detach()
 
     (l1, z1), (l2, z2), (l3, z3) = run(0), run(0), run(1)
     assert l1 == l2 and torch.equal(z1, z2)
@@ -178,7 +182,7 @@ def test_generator_makes_training_and_sampling_reproducible():
     gen_a = torch.Generator().manual_seed(5)
     gen_b = torch.Generator().manual_seed(5)
     torch.testing.assert_close(
-        flow(lq, generator=gen_a)[0], flow(lq, generator=gen_b)[0])
+        flow(lq, generator=gen_a)['z_hat'], flow(lq, generator=gen_b)['z_hat'])
 
 
 def test_continuous_mode():
@@ -187,11 +191,11 @@ def test_continuous_mode():
     stub = RecordingVelocity(lambda x, t, c: torch.zeros_like(x))
     flow = make_flow(stub, time_input='continuous')
     t = torch.tensor([0.1, 0.5, 0.93])
-    flow.velocity_loss(z_star, cond, t=t, noise=eps)
+    flow.velocity_pair(z_star, cond, t=t, noise=eps)
     x, t_in, _ = stub.calls[-1]
     torch.testing.assert_close(t_in, t[:, None])
     torch.testing.assert_close(x, (1 - t[:, None]) * z_star + t[:, None] * eps)
-    flow.velocity_loss(z_star.repeat(100, 1), cond.repeat(100, 1))
+    flow.velocity_pair(z_star.repeat(100, 1), cond.repeat(100, 1))
     drawn = stub.calls[-1][1]
     assert drawn.min() >= 0 and drawn.max() <= 1
     assert len(drawn.unique()) > 50  # not a 4-point grid
@@ -211,10 +215,10 @@ def test_built_from_configs_with_condition_encoder_and_image_input():
                 n_encoder_res=1,
                 final_norm='layernorm')))
     lq = torch.rand(2, 3, 16, 16)
-    z_hat, cond = flow(lq)
-    assert z_hat.shape == (2, 16) and cond.shape == (2, 16)
-    z_hat2, _ = flow([lq], num_steps=5)  # a list is unpacked
-    assert z_hat2.shape == (2, 16)
+    out = flow(lq)
+    assert out['z_hat'].shape == (2, 16) and out['cond'].shape == (2, 16)
+    out = flow([lq], num_steps=5)  # a list is unpacked
+    assert out['z_hat'].shape == (2, 16)
 
 
 def test_invalid_arguments():
