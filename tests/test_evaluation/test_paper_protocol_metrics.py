@@ -1,5 +1,5 @@
-"""LPIPS / InceptionFID / NIQEChecked with ``paper_protocol=True`` (spec
-Part B section 9) and the shared pieces they take from
+"""LPIPS / InceptionFID / NIQEChecked with ``paper_protocol=True`` (the
+reference evaluation script's protocol) and the shared pieces they take from
 ``functional/paper_protocol.py``."""
 from unittest import mock
 

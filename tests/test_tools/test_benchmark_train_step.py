@@ -37,3 +37,20 @@ def test_amp_needs_cuda():
     with pytest.raises(SystemExit, match='CUDA'):
         tool.main([osp.join(ROOT, 'configs/demo/restorect-teacher_demo.py'),
                    '--amp', '--device', 'cpu'])
+
+
+def test_ema_figures_show_what_trainable_ema_saves():
+    """The stage-2 model carries the frozen teacher and DecomNets: MMEngine's
+    EMA copies them, TrainableEMA shares them."""
+    tool = load_tool()
+    args = [osp.join(ROOT, 'configs/demo/restorect-student_demo.py'),
+            '--iters', '1', '--warmup', '0', '--batch', '1', '--size', '32',
+            '--device', 'cpu', '--ema']
+    full = tool.main(args + ['ExponentialMovingAverage'])
+    trainable = tool.main(args + ['TrainableEMA'])
+    assert full['median_ema_update_s'] > 0
+    assert trainable['median_ema_update_s'] > 0
+    # the trainable copy holds the trainable parameters (fp32), no more
+    assert trainable['ema_extra_mib'] * 2**20 <= (
+        trainable['trainable_params'] * 4 + 1)
+    assert full['ema_extra_mib'] > 1.5 * trainable['ema_extra_mib']

@@ -9,6 +9,9 @@ the given size, and prints the median step time and the peak GPU memory.
 Stage-2 configs get ``allow_untrained_teacher=True`` (random teacher weights
 are fine for timing); stage-1 configs ``allow_untrained_decom=True``.
 ``--phase 2`` times the distiller's phase 2 (everything trains).
+``--ema TYPE`` (``ExponentialMovingAverage``, MMEngine's, or ``TrainableEMA``)
+also builds that average as EMAHook does and times its update after each
+step, and reports the memory the averaged copy adds.
 """
 import argparse
 import json
@@ -36,6 +39,9 @@ def parse_args(argv=None):
                         help='AmpOptimWrapper (bf16 autocast) on CUDA')
     parser.add_argument('--phase', type=int, choices=[1, 2], default=2)
     parser.add_argument('--device', default=None)
+    parser.add_argument(
+        '--ema', choices=['ExponentialMovingAverage', 'TrainableEMA'],
+        help='also time the update of this EMA and report its extra memory')
     parser.add_argument('--out', help='write the figures to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
@@ -58,6 +64,15 @@ def build(cfg, device, amp):
     return model, build_optim_wrapper(model, optim_cfg)
 
 
+def extra_bytes(averaged, model):
+    """Bytes of the averaged model's tensors that it does not share with the
+    model (what the EMA copy costs)."""
+    shared = {t.data_ptr() for t in model.state_dict().values()}
+    return sum(t.numel() * t.element_size()
+               for t in averaged.module.state_dict().values()
+               if t.data_ptr() not in shared)
+
+
 def fake_batch(batch, size, device):
     gt = torch.rand(batch, 3, size, size, device=device) * 255
     inputs = [(x * 0.25).round() for x in gt]
@@ -78,7 +93,10 @@ def main(argv=None):
     encoder_iters = getattr(model, 'encoder_iters', 0)
     MessageHub.get_current_instance().update_info(
         'iter', encoder_iters if args.phase == 2 else 0)
-    times = []
+    ema = None
+    if args.ema:
+        ema = MODELS.build(dict(type=args.ema, model=model, momentum=0.001))
+    times, ema_times = [], []
     if device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
     for step in range(args.warmup + args.iters):
@@ -91,12 +109,23 @@ def main(argv=None):
             torch.cuda.synchronize()
         if step >= args.warmup:
             times.append(time.perf_counter() - start)
+        if ema is not None:
+            start = time.perf_counter()
+            ema.update_parameters(model)
+            if device.startswith('cuda'):
+                torch.cuda.synchronize()
+            if step >= args.warmup:
+                ema_times.append(time.perf_counter() - start)
     figures = dict(
         config=args.config, device=device, amp=args.amp,
         batch=args.batch, size=args.size, phase=args.phase,
         median_step_s=statistics.median(times),
         trainable_params=sum(p.numel() for p in model.parameters()
                              if p.requires_grad))
+    if ema is not None:
+        figures.update(ema=args.ema,
+                       median_ema_update_s=statistics.median(ema_times),
+                       ema_extra_mib=extra_bytes(ema, model) / 2**20)
     if device.startswith('cuda'):
         figures['peak_memory_gib'] = torch.cuda.max_memory_allocated() / 2**30
         figures['gpu'] = torch.cuda.get_device_name()
