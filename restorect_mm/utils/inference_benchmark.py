@@ -2,8 +2,9 @@
 accumulates, latency, peak memory and (optionally) PSNR on a paired test set.
 
 Used by ``tools/analysis_tools/benchmark.py``, which runs every measurement in
-a forked child process (:func:`measure_in_child`) so that the peak memory of
-one model never hides behind another's.
+a child process (:func:`measure_in_child`) so that the peak memory of one
+model never hides behind another's: forked on the CPU, spawned on CUDA (a
+CUDA context cannot be used in a forked child, :func:`start_method_for`).
 
 Every model is an MMagic/restorect_mm editor built from a config. What is
 timed is its inference forward at batch 1:
@@ -199,8 +200,11 @@ def measure_speed(cfg, shape: Tuple[int, int], device: str, warmup: int,
     with PeakMemory(device) as memory:
         latency = median_latency_ms(module, inputs, device, warmup, repeats)
     macs = count_macs(module, inputs)
-    return dict(params=count_params(model), macs=macs, latency_ms=latency,
-                peak_mib=memory.mib)
+    figures = dict(params=count_params(model), macs=macs, latency_ms=latency,
+                   peak_mib=memory.mib)
+    if device.startswith('cuda'):  # named here: the parent never opens CUDA
+        figures['device_name'] = torch.cuda.get_device_name(device)
+    return figures
 
 
 # ------------------------------------------------------------ quality --
@@ -262,26 +266,49 @@ def measure_quality(cfg, checkpoint: str, lq_dir: str, gt_dir: str,
 
 
 # ------------------------------------------------------------ process --
-def _child(queue, function, args):
+def start_method_for(device: str) -> str:
+    """How :func:`measure_in_child` starts its child for ``device``.
+
+    'fork' on the CPU: the child keeps the parent's imports (no start-up
+    cost). 'spawn' on CUDA: a forked child cannot use CUDA once the parent
+    has initialised it ("Cannot re-initialize CUDA in forked subprocess"),
+    and a spawned one starts clean whatever the parent did.
+    """
+    return 'spawn' if str(device).startswith('cuda') else 'fork'
+
+
+def _child(queue, function, args, scope=None):
     try:
+        if scope is not None:  # a spawned child starts without one
+            from mmengine.registry import init_default_scope
+            init_default_scope(scope)
         queue.put(('ok', function(*args)))
     except BaseException:  # report anything, the parent decides
         queue.put(('error', traceback.format_exc()))
 
 
-def measure_in_child(function, *args):
-    """Run ``function(*args)`` in a forked child process and return its
-    result (a picklable dict). Forking keeps the parent's imports (no
-    start-up cost) while every model gets its own address space and peak
-    memory; the parent must not have run torch computations before (OpenMP
-    thread pools do not survive a fork).
+def measure_in_child(function, *args, start_method: str = 'fork'):
+    """Run ``function(*args)`` in a child process and return its result (a
+    picklable dict), so that every model gets its own address space, peak
+    memory and CUDA context.
+
+    ``start_method`` (see :func:`start_method_for`): 'fork' keeps the
+    parent's imports (no start-up cost) but needs a parent that has run no
+    torch computations (OpenMP thread pools do not survive a fork) and has
+    not initialised CUDA; 'spawn' (for CUDA) starts a fresh interpreter, so
+    ``function`` and ``args`` must be picklable (module-level functions,
+    Configs, tensors) and the parent's MMEngine default scope is passed on.
 
     Raises:
         RuntimeError: with the child's traceback when it failed.
     """
-    context = multiprocessing.get_context('fork')
+    from mmengine.registry import DefaultScope
+    current = DefaultScope.get_current_instance()
+    scope = current.scope_name if current is not None else None
+    context = multiprocessing.get_context(start_method)
     queue = context.Queue()
-    process = context.Process(target=_child, args=(queue, function, args))
+    process = context.Process(target=_child,
+                              args=(queue, function, args, scope))
     process.start()
     while True:
         try:
@@ -313,4 +340,5 @@ __all__: Sequence[str] = (
     'PeakMemory', 'TeacherForward', 'TensorForward', 'build_model',
     'config_with_options', 'count_macs', 'count_params', 'inference_module',
     'load_model_weights', 'measure_in_child', 'measure_quality',
-    'measure_speed', 'median_latency_ms', 'test_set_loader')
+    'measure_speed', 'median_latency_ms', 'start_method_for',
+    'test_set_loader')

@@ -15,7 +15,9 @@ RGFormer student, the NAFNet student) and MMagic's own published configs
 (NAFNet SIDD width 64 and, with ``mid_channels=32``, width 32; Restormer dim
 48, blocks 4/6/6/8). ``--size tiny`` swaps in the demo widths (the demo
 configs; MMagic's models at width 8/16 with one block per level) so that a
-run takes seconds. Each (model, size) is measured in its own forked process:
+run takes seconds. Each (model, size) is measured in its own child process
+(forked on the CPU; spawned on CUDA, where a forked child cannot use CUDA, and
+the GPU is named by a child: this process never initialises CUDA):
 
 * params: every parameter of the inference model (RestoRect models include
   the frozen 20,548-parameter DecomNet(s) they run; the teacher its GT
@@ -49,7 +51,8 @@ from mmengine.registry import init_default_scope
 from restorect_mm.utils.inference_benchmark import (config_with_options,
                                                     measure_in_child,
                                                     measure_quality,
-                                                    measure_speed)
+                                                    measure_speed,
+                                                    start_method_for)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MMAGIC_CONFIGS = osp.join(osp.dirname(mmagic.__file__), '.mim', 'configs')
@@ -154,6 +157,9 @@ def parse_args(argv=None):
                         '400 600, i.e. 256x256 and 600x400)')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--start-method', choices=['fork', 'spawn'],
+                        help='how each measurement\'s child process starts '
+                        '(default: fork on the CPU, spawn on CUDA)')
     parser.add_argument('--threads', type=int,
                         help='torch threads on the CPU (default: torch\'s)')
     parser.add_argument('--models', nargs='+', metavar='KEY',
@@ -184,6 +190,8 @@ def measure_rows(rows, args, shapes, on_result=None):
     """Measure every row at every shape (one child process each);
     ``on_result(results so far)`` after each row."""
     results = []
+    start_method = getattr(args, 'start_method', None) or start_method_for(
+        args.device)
     for row in rows:
         cfg = row_config(row)
         result = dict(key=row['key'], label=row['label'],
@@ -194,8 +202,11 @@ def measure_rows(rows, args, shapes, on_result=None):
             print(f'{row["key"]} @ {shape_name(shape)} ...', flush=True)
             figures = measure_in_child(measure_speed, cfg, shape, args.device,
                                        args.warmup, args.repeats,
-                                       args.threads)
+                                       args.threads,
+                                       start_method=start_method)
             result['params'] = figures.pop('params')
+            if 'device_name' in figures:  # from the child (CUDA)
+                args.device_name = figures.pop('device_name')
             result['shapes'][shape_name(shape)] = figures
         checkpoint = checkpoint_for(row['key'], args.checkpoints)
         if checkpoint:
@@ -203,7 +214,8 @@ def measure_rows(rows, args, shapes, on_result=None):
             quality = measure_in_child(measure_quality, cfg, checkpoint,
                                        args.test_set[0], args.test_set[1],
                                        PAIRED_DATASET, args.device,
-                                       args.threads)
+                                       args.threads,
+                                       start_method=start_method)
             result['checkpoint'] = checkpoint
             result['PSNR'] = float(quality['PSNR'])
             result['SSIM'] = float(quality['SSIM'])
@@ -235,9 +247,12 @@ def markdown_table(results, shapes, memory_name):
 
 
 def environment_line(args):
+    """Date, device, torch and the run's settings. The GPU's name is the
+    one a child reported (``args.device_name``): calling CUDA here would
+    initialise it in this process."""
     import torch
     if args.device.startswith('cuda'):
-        device = torch.cuda.get_device_name(args.device)
+        device = getattr(args, 'device_name', None) or args.device
     else:
         device = f'CPU {platform.processor() or platform.machine()}, ' \
                  f'{os.cpu_count()} cores, ' \
