@@ -109,9 +109,13 @@ paper_protocol`, per pair:
             strength. Default: 0.1.
         protocol_bgr_input (bool): Under the protocol, feed BGR as the
             reference (default True); False feeds RGB.
-        **kwargs: ``gt_key``, ``pred_key``, ``device`` (where the network
-            runs), ``collect_device``, ``prefix`` of
-            :class:`PerImageMetric`.
+        device (str, optional): Where the network runs. Default: None,
+            which follows the evaluation: the device of the model under
+            test (given by ``prepare``, as MMagic's loops call it), else of
+            the incoming images when they are not on the CPU, else the
+            current CUDA device when there is one, else the CPU.
+        **kwargs: ``gt_key``, ``pred_key``, ``collect_device``, ``prefix``
+            of :class:`PerImageMetric`.
     """
 
     default_prefix: Optional[str] = ''
@@ -124,8 +128,12 @@ paper_protocol`, per pair:
                  protocol_size: int = PROTOCOL_SIZE,
                  protocol_correction: float = PROTOCOL_CORRECTION,
                  protocol_bgr_input: bool = True,
+                 device: Optional[str] = None,
                  **kwargs) -> None:
-        super().__init__(**kwargs)
+        # ``self.device`` is where the network runs, resolved on first use
+        super().__init__(device=device or 'cpu', **kwargs)
+        self.requested_device = device
+        self._model_device = None  # the evaluated model's, from prepare
         self.channel_order = check_channel_order(channel_order)
         self.backbone_weights = backbone_weights or \
             default_torchvision_checkpoint(VGG16_WEIGHTS_FILE)
@@ -135,10 +143,46 @@ paper_protocol`, per pair:
         self.protocol_bgr_input = protocol_bgr_input
         self._model = None  # built on first use: configs build offline
 
-    def _get_model(self) -> lpips.LPIPS:
+    def prepare(self, module: torch.nn.Module, dataloader) -> None:
+        """MMagic's loops call this before evaluating: remember where the
+        evaluated model lives, where the network then runs by default."""
+        super().prepare(module, dataloader)
+        from mmengine.model import is_model_wrapper
+        if is_model_wrapper(module):  # DDP and the like
+            module = module.module
+        tensor = next(iter(module.parameters()), None)
+        if tensor is None:
+            tensor = next(iter(module.buffers()), None)
+        self._model_device = None if tensor is None else tensor.device
+
+    def network_device(self, image=None) -> torch.device:
+        """Where the network runs (the ``device`` argument's rules).
+
+        Args:
+            image (Tensor, optional): an incoming image.
+        """
+        if self.requested_device is not None:
+            device = torch.device(self.requested_device)
+            if device.type == 'cuda' and device.index is None:
+                device = torch.device('cuda', torch.cuda.current_device())
+            return device
+        if self._model_device is not None:
+            return self._model_device
+        if torch.is_tensor(image) and image.device.type != 'cpu':
+            return image.device
+        if torch.cuda.is_available():
+            return torch.device('cuda', torch.cuda.current_device())
+        return torch.device('cpu')
+
+    def _get_model(self, device=None) -> lpips.LPIPS:
+        """The network, built on first use and moved to ``device`` (default
+        :meth:`network_device`); ``self.device`` says where it is."""
+        device = torch.device(device or self.network_device())
         if self._model is None:
-            self._model = build_lpips_vgg(self.backbone_weights).to(
-                self.device)
+            self._model = build_lpips_vgg(self.backbone_weights)
+        if next(self._model.parameters()).device != device:
+            self._model = self._model.to(device)
+        self.device = device
         return self._model
 
     def _to_unit_range(self, image: torch.Tensor) -> torch.Tensor:
@@ -183,9 +227,10 @@ paper_protocol`, per pair:
     def score_sample(self, sample: dict, index: int) -> Dict[str, float]:
         """LPIPS of ``output[pred_key]`` against ``gt_key``, each (C, H, W)
         or (T, C, H, W) 0..255 (a clip: the mean over its frames)."""
-        model = self._get_model()  # a missing weights file fails first
         gt = self.scored_image(sample, self.gt_key, predicted=False)
         pred = self.scored_image(sample, self.pred_key)
+        # a missing weights file fails first; the network follows the data
+        model = self._get_model(self.network_device(pred))
         if self.paper_protocol:
             gt, pred = self._protocol_pair(gt, pred)
         else:
