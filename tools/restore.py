@@ -27,6 +27,8 @@ from tqdm import tqdm
 
 from restorect_mm.apis import (ImageReadError, ModelNotSupportedError,
                                Restorer, read_image, write_image)
+from restorect_mm.apis.memory_budget import (activation_bytes_per_pixel,
+                                             tile_for_budget)
 from restorect_mm.engine.checkpoint_io import CheckpointError
 from restorect_mm.utils.cli import ToolError
 
@@ -53,7 +55,8 @@ def parse_args(argv=None):
                         help='overlap of neighbouring tiles (default 32)')
     parser.add_argument('--memory-limit', type=float, metavar='MIB',
                         help='pick tiles so the process stays within this '
-                        'resident memory (MiB)')
+                        'resident memory (MiB); on CUDA within this much '
+                        'GPU memory and what the GPU has free')
     parser.add_argument('--steps', type=int,
                         help="Euler steps of the student's prior samplers "
                         "(default: the config's num_steps)")
@@ -110,6 +113,24 @@ def inputs_that_would_be_replaced(files, out_dir):
     return clashes
 
 
+class GpuBudgetRestorer(Restorer):
+    """A :class:`Restorer` whose ``--memory-limit`` tiles on CUDA are sized
+    from the GPU's free memory (``torch.cuda.mem_get_info``) instead of the
+    host's resident memory; on the CPU it is the Restorer itself."""
+
+    def tile_for(self, height, width):
+        if (self.device.type != 'cuda' or self.tile is not None
+                or self.memory_limit is None):
+            return super().tile_for(height, width)
+        if self._bytes_per_pixel is None:
+            self._bytes_per_pixel = activation_bytes_per_pixel(
+                self.model, self._run_whole, self.device, self.pad_multiple)
+        tile = tile_for_budget(self.memory_limit, self._bytes_per_pixel,
+                               height * width, self.pad_multiple,
+                               device=self.device)
+        return None if tile >= max(height, width) else tile
+
+
 def build_restorer(args):
     precision = 'fp16' if args.fp16 else 'bf16' if args.bf16 else None
     memory = None if args.memory_limit is None else int(args.memory_limit *
@@ -117,11 +138,11 @@ def build_restorer(args):
     if not osp.isfile(args.config):
         raise ToolError(f'config file not found: {args.config}')
     try:
-        return Restorer(args.config, args.checkpoint, device=args.device,
-                        num_steps=args.steps, seed=args.seed,
-                        precision=precision, tile=args.tile,
-                        tile_overlap=args.tile_overlap, memory_limit=memory,
-                        cfg_options=args.cfg_options)
+        return GpuBudgetRestorer(
+            args.config, args.checkpoint, device=args.device,
+            num_steps=args.steps, seed=args.seed, precision=precision,
+            tile=args.tile, tile_overlap=args.tile_overlap,
+            memory_limit=memory, cfg_options=args.cfg_options)
     except (CheckpointError, ModelNotSupportedError, ValueError) as exc:
         raise ToolError(str(exc)) from exc
 

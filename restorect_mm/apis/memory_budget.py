@@ -5,6 +5,12 @@ the bytes of every leaf module's output. Under ``no_grad`` most of those
 tensors are freed early, so the sum is an upper bound of what the tile keeps
 alive at once, and tiles chosen from it stay within the limit. Written by
 hand: neither MMEngine nor MMagic estimates activation memory.
+
+On the CPU the limit bounds the process's resident memory (RSS). On CUDA it
+bounds what this process allocates on the GPU, and the room is what the GPU
+has free now (``torch.cuda.mem_get_info``, plus what PyTorch's caching
+allocator holds unused), whichever is smaller: the host's RSS says nothing
+about GPU memory.
 """
 import math
 from typing import Callable, Optional
@@ -20,6 +26,9 @@ IMAGE_BYTES_PER_PIXEL = 4 * 10 + 12 + 6 + 8
 # Leaf outputs miss the temporaries of functional ops inside modules and the
 # allocator's fragmentation; tiles are sized for this much more.
 ACTIVATION_MARGIN = 1.5
+# On CUDA only the float32 input and its padded copy live on the GPU beside a
+# tile (the blended output and its weights are kept on the CPU).
+GPU_IMAGE_BYTES_PER_PIXEL = 4 * 3 * 2
 
 
 def proc_status_kib(field: str) -> Optional[int]:
@@ -76,18 +85,41 @@ def activation_bytes_per_pixel(model: torch.nn.Module,
     return total[0] / (side * side)
 
 
+def gpu_room_bytes(device, limit_bytes: Optional[int] = None) -> int:
+    """Bytes this process can still allocate on a CUDA device: free device
+    memory (``torch.cuda.mem_get_info``) plus what PyTorch's caching
+    allocator has reserved but not allocated, and, with ``limit_bytes``, no
+    more than the limit minus what is allocated already (the weights)."""
+    free, _total = torch.cuda.mem_get_info(device)
+    allocated = torch.cuda.memory_allocated(device)
+    room = free + max(torch.cuda.memory_reserved(device) - allocated, 0)
+    if limit_bytes is not None:
+        room = min(room, limit_bytes - allocated)
+    return room
+
+
+def _side(room: float, bytes_per_pixel: float, multiple: int) -> int:
+    side = int(math.sqrt(
+        max(room, 0) / (ACTIVATION_MARGIN * max(bytes_per_pixel, 1.0))))
+    return side // multiple * multiple
+
+
 def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
                     image_pixels: int, multiple: int = 8,
-                    min_tile: int = 32) -> int:
+                    min_tile: int = 32, device=None) -> int:
     """Largest square tile whose activations fit into what the limit leaves.
 
     Args:
-        limit_bytes (int): bound on the whole process's resident memory.
+        limit_bytes (int): bound on the whole process's resident memory
+            (CPU), or on what it allocates on the GPU (CUDA ``device``).
         bytes_per_pixel (float): from :func:`activation_bytes_per_pixel`.
         image_pixels (int): H * W of the (padded) image; its buffers
             (:data:`IMAGE_BYTES_PER_PIXEL`) are held beside the tile.
         multiple (int): the tile side is a multiple of this.
         min_tile (int): smallest tile accepted.
+        device (torch.device | str, optional): where the tiles run; a CUDA
+            device sizes them from its free memory (:func:`gpu_room_bytes`)
+            and the image buffers on it; None or the CPU from the RSS.
 
     Returns:
         int: tile side in pixels.
@@ -95,11 +127,21 @@ def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
     Raises:
         MemoryError: the limit leaves no room even for ``min_tile``.
     """
+    if device is not None and torch.device(device).type == 'cuda':
+        room = gpu_room_bytes(device, limit_bytes)
+        image_bytes = image_pixels * GPU_IMAGE_BYTES_PER_PIXEL
+        side = _side(room - image_bytes, bytes_per_pixel, multiple)
+        if side < min_tile:
+            raise MemoryError(
+                f'{device}: {room / 2**20:.0f} MiB of GPU memory left (free '
+                f'memory, --memory-limit {limit_bytes / 2**20:.0f} MiB) is '
+                f'too little: the image needs {image_bytes / 2**20:.0f} MiB '
+                'on the GPU besides a tile; free the GPU, give a larger '
+                'limit or restore a smaller image')
+        return side
     image_bytes = image_pixels * IMAGE_BYTES_PER_PIXEL
     free = limit_bytes - current_rss_bytes() - image_bytes
-    side = int(math.sqrt(
-        max(free, 0) / (ACTIVATION_MARGIN * max(bytes_per_pixel, 1.0))))
-    side = side // multiple * multiple
+    side = _side(free, bytes_per_pixel, multiple)
     if side < min_tile:
         raise MemoryError(
             f'--memory-limit {limit_bytes / 2**20:.0f} MiB is too small: the '
