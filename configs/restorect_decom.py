@@ -1,7 +1,10 @@
 # Stage 0: train the Retinex decomposition nets D_low / D_high of RestoRect on
 # paired data (LOL-v1 layout by default). Stages 1 and 2 load and freeze the
 # result: publish it with
-#   python tools/publish_model.py work_dirs/restorect_decom/best_*.pth restorect-decom.pth
+#   python tools/publish_model.py work_dirs/restorect_decom/best_*.pth \
+#       work_dirs/restorect_decom/restorect-decom.pth
+# (restorect-decom-<hash>.pth to share, and the stable restorect-decom.pth
+# that configs/restorect_teacher.py reads by default)
 _base_ = [
     './_base_/models/restorect_decom.py',
     './_base_/default_runtime.py',

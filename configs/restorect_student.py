@@ -1,11 +1,14 @@
 # Stage 2: distil the stage-1 teacher into the RestoRect student, whose priors
 # come from the degraded input alone through conditional latent rectified flows.
-# The documented full-size command (8 GPUs x batch 8, LOL-v1 layout):
-#   bash tools/dist_train.sh configs/restorect_student.py 8 \
-#       --cfg-options model.teacher_weights=restorect-teacher-<hash>.pth
+# The documented full-size command (8 GPUs x batch 8, LOL-v1 layout); it
+# reads the teacher that configs/restorect_teacher.py's publish step writes
+# (work_dirs/restorect_teacher/restorect-teacher.pth):
+#   bash tools/dist_train.sh configs/restorect_student.py 8
 # Phase 1 (iter < encoder_iters) trains the flows only; phase 2 everything.
-# Then: tools/model_converters/extract_student.py and
-# configs/restorect_student_inference.py for the standalone student.
+# Then the standalone student (configs/restorect_student_inference.py):
+#   python tools/model_converters/extract_student.py \
+#       work_dirs/restorect_student/iter_240000.pth \
+#       work_dirs/restorect_student/restorect-student.pth
 _base_ = [
     './_base_/models/restorect_student.py',
     './_base_/schedules/restorect_student_240k.py',

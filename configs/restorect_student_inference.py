@@ -1,8 +1,11 @@
 # The standalone RestoRect student on LOL-v1's test set, as tools/test.py
 # evaluates it. Weights come from
-#   python tools/model_converters/extract_student.py STAGE2_CKPT student.pth
-# and test.py's checkpoint argument:
-#   python tools/test.py configs/restorect_student_inference.py student-<hash>.pth
+#   python tools/model_converters/extract_student.py \
+#       work_dirs/restorect_student/iter_240000.pth \
+#       work_dirs/restorect_student/restorect-student.pth
+# and test.py's checkpoint argument (the stable name, or the hashed file):
+#   python tools/test.py configs/restorect_student_inference.py \
+#       work_dirs/restorect_student/restorect-student.pth
 _base_ = [
     './_base_/models/restorect_student_inference.py',
     './_base_/default_runtime.py',

@@ -5,8 +5,8 @@
 # 26.1 M) and 4-7x faster on a CPU at 600x400
 # (tools/analysis_tools/benchmark.py). Same recipe as the full student:
 #   bash tools/dist_train.sh \
-#       configs/restorect/restorect-student-compact-c32_8xb8-240k_lolv1.py 8 \
-#       --cfg-options model.teacher_weights=restorect-teacher_lolv1-<hash>.pth
+#       configs/restorect/restorect-student-compact-c32_8xb8-240k_lolv1.py 8
+# (the teacher as restorect-student_8xb8-240k_lolv1.py reads it)
 # The priors keep the teacher's 256 dims (the flows regress the teacher's
 # priors); 1x1 adapters map the student's decoder maps (128, 64, 64
 # channels) to the teacher's (256, 128, 128) for FLEX.

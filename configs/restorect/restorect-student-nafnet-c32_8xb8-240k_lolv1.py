@@ -5,8 +5,8 @@
 # 32 channels) are paired with the teacher's decoder_level3/2/1 (256, 128,
 # 128 channels) through learnable 1x1 adapters.
 #   bash tools/dist_train.sh \
-#       configs/restorect/restorect-student-nafnet-c32_8xb8-240k_lolv1.py 8 \
-#       --cfg-options model.teacher_weights=restorect-teacher_lolv1-<hash>.pth
+#       configs/restorect/restorect-student-nafnet-c32_8xb8-240k_lolv1.py 8
+# (the teacher as restorect-student_8xb8-240k_lolv1.py reads it)
 # Inference: configs/restorect/restorect-student-nafnet-c32-inference_lolv1.py
 _base_ = './restorect-student_8xb8-240k_lolv1.py'
 

@@ -1,7 +1,11 @@
 # RestoRect student on SICE, 8 GPUs x batch 8, 400_000 iterations, phase 1
 # for the first 100_000 (the reference recipe; it
-# tested its 100k checkpoint). Set the teacher:
-#   --cfg-options model.teacher_weights=restorect-teacher_sice-<hash>.pth
+# tested its 100k checkpoint). Reads the
+# teacher of restorect-teacher_8xb8-300k_sice.py, under the stable name that
+#   python tools/publish_model.py \
+#       work_dirs/restorect-teacher_8xb8-300k_sice/best_*.pth \
+#       work_dirs/restorect-teacher_8xb8-300k_sice/restorect-teacher.pth
+# writes (another teacher: --cfg-options model.teacher_weights=FILE)
 _base_ = [
     '../_base_/models/restorect_student.py',
     '../_base_/schedules/restorect_student_400k.py',

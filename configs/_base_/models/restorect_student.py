@@ -17,7 +17,10 @@ model = dict(
         grad_through_sampler=True),  # see docs/method.md; False: reference
     decom_low=dict(type='DecomNet'),
     decom_high=dict(type='DecomNet'),
-    # the published stage-1 weights (tools/publish_model.py prints the name)
+    # the published stage-1 weights: the stable name that
+    #   python tools/publish_model.py work_dirs/restorect_teacher/best_*.pth \
+    #       work_dirs/restorect_teacher/restorect-teacher.pth
+    # writes (another file: --cfg-options model.teacher_weights=FILE)
     teacher_weights='work_dirs/restorect_teacher/restorect-teacher.pth',
     init_student_from_teacher=True,
     encoder_iters=80_000,  # phase 1; the schedule base uses the same value

@@ -11,10 +11,11 @@ model = dict(
                    n_encoder_res=5),
     decom_low=dict(type='DecomNet'),
     decom_high=dict(type='DecomNet'),
-    # The published stage-0 weights (frozen here). A placeholder: set it with
-    #   --cfg-options model.decom_weights=<file printed by publish_model.py>
-    # after training configs/restorect_decom.py and
-    #   python tools/publish_model.py <stage-0 best ckpt> restorect-decom.pth
+    # The published stage-0 weights (frozen here): the stable name that
+    #   python tools/publish_model.py work_dirs/restorect_decom/best_*.pth \
+    #       work_dirs/restorect_decom/restorect-decom.pth
+    # writes after training configs/restorect_decom.py (another file:
+    # --cfg-options model.decom_weights=FILE).
     # model.decom_low_weights / model.decom_high_weights load any DecomNet
     # state dict instead (e.g. URetinex-style files with 'model_R').
     decom_weights='work_dirs/restorect_decom/restorect-decom.pth',
