@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import skimage.data
 import torch
+import torch.nn.functional as F
 import torchvision
 import torchvision.transforms.functional as TF
 from mmagic.evaluation.metrics.niqe import niqe
@@ -170,8 +171,8 @@ class FeatureSpy(torch.nn.Module):
         return x.mean(dim=(2, 3))
 
 
-def fid_inputs(samples, **options):
-    metric = METRICS.build(dict(type='InceptionFID', **options))
+def fid_inputs(samples, variant='InceptionFID', **options):
+    metric = METRICS.build(dict(type=variant, **options))
     spy = FeatureSpy()
     with mock.patch.object(metric, '_get_model', return_value=spy):
         metric.process({}, samples)
@@ -179,32 +180,45 @@ def fid_inputs(samples, **options):
     return torch.cat(spy.inputs), result
 
 
-def expected_fid_input(rgb):
-    """256 px as the reference read it, then 299 + ImageNet normalisation."""
+def expected_fid_input(rgb, variant):
+    """256 px as the reference read it, then the variant's 299 resize
+    (pytorch-fid's for the FID Inception; torchvision's antialiased one and
+    ImageNet normalisation for the ImageNet variant)."""
     img = torch.from_numpy(to_protocol_size(rgb).transpose(2, 0, 1).copy())
-    img = TF.resize(img.float()[None] / 255, [299, 299], antialias=True)
+    img = img.float()[None] / 255
+    if variant == 'InceptionFID':
+        return F.interpolate(img, size=(299, 299), mode='bilinear',
+                             align_corners=False)[0]
+    img = TF.resize(img, [299, 299], antialias=True)
     return TF.normalize(img, inception_fid.IMAGENET_MEAN,
                         inception_fid.IMAGENET_STD)[0]
 
 
-def test_fid_protocol_resizes_to_256_without_correction():
+@pytest.mark.parametrize('variant,key,tolerance', [
+    ('InceptionFID', 'FID', 0.02),
+    ('InceptionFIDImageNet', 'FID_torchvision_imagenet', 0.05)])
+def test_fid_protocol_resizes_to_256_without_correction(variant, key,
+                                                        tolerance):
     gts = [photo(60, 80), photo(70, 50, 'coffee')]
     # float32, as the samples hold them (truncation sees the same values)
     preds = [(gts[0] * 0.5 + 0.6).astype(np.float32),
              (gts[1] * 0.7 + 0.3).astype(np.float32)]
     samples = [make_sample(p, g) for p, g in zip(preds, gts)]
-    inputs, result = fid_inputs(samples, paper_protocol=True)
+    inputs, result = fid_inputs(samples, variant, paper_protocol=True)
     assert inputs.shape == (4, 3, 299, 299)  # reals, then fakes
     for got, rgb in zip(inputs, gts + preds):
         # the fakes depend on the prediction alone: no correction
-        assert torch.allclose(got, expected_fid_input(rgb), atol=1e-5)
-    assert np.isfinite(result['FID']) and result['FID'] > 0
+        assert torch.allclose(got, expected_fid_input(rgb, variant),
+                              atol=1e-5)
+    assert set(result) == {key}
+    assert np.isfinite(result[key]) and result[key] > 0
 
     # same pipeline as resize_to=256, up to the reference's truncation
-    resized, _ = fid_inputs(samples, resize_to=256)
-    # (interpolation and truncation: a few 1/255 steps / ImageNet std)
+    resized, _ = fid_inputs(samples, variant, resize_to=256)
+    # (interpolation and truncation: a few 1/255 steps, over the ImageNet
+    # std for the ImageNet variant)
     difference = (inputs - resized).abs()
-    assert difference.max() < 0.05 and difference.mean() < 0.02
+    assert difference.max() < tolerance and difference.mean() < 0.02
 
 
 def test_fid_protocol_rejects_another_resize():
@@ -213,9 +227,14 @@ def test_fid_protocol_rejects_another_resize():
                            resize_to=128))
     assert METRICS.build(dict(type='InceptionFID', paper_protocol=True,
                               resize_to=256)).paper_protocol
+    with pytest.raises(ValueError, match='resize_to'):
+        METRICS.build(dict(type='InceptionFIDImageNet', paper_protocol=True,
+                           resize_to=128))
 
 
 def test_default_metrics_ignore_the_protocol():
     assert not METRICS.build(dict(type='LPIPS')).paper_protocol
     assert not METRICS.build(dict(type='InceptionFID')).paper_protocol
+    assert not METRICS.build(
+        dict(type='InceptionFIDImageNet')).paper_protocol
     assert not METRICS.build(dict(type='NIQEChecked')).paper_protocol

@@ -7,10 +7,10 @@ from .protocol_psnr_ssim import ProtocolPSNR, ProtocolSSIM
 from .uciqe import UCIQE
 from .uiqm import UIQM
 from .brisque import BRISQUE
-from .inception_fid import InceptionFID
+from .inception_fid import InceptionFID, InceptionFIDImageNet
 from .lpips_metric import LPIPS
 
 __all__ = ['RetinexDecompositionMetric']
 __all__ += ['NIQEChecked', 'NoReferenceMetric', 'PerImageMetric',
             'ProtocolPSNR', 'ProtocolSSIM', 'UCIQE', 'UIQM']
-__all__ += ['BRISQUE', 'InceptionFID', 'LPIPS']
+__all__ += ['BRISQUE', 'InceptionFID', 'InceptionFIDImageNet', 'LPIPS']
