@@ -9,8 +9,11 @@
 #   2 LPIPS         'LPIPS'    VGG16 backbone weights:
 #       --cfg-options test_evaluator.2.backbone_weights=/path/vgg16.pth
 #     (default None: torchvision's cache, ~/.cache/torch/hub/checkpoints)
-#   3 InceptionFID  'FID'      Inception-v3 weights:
-#       --cfg-options test_evaluator.3.inception_weights=/path/inception.pth
+#   3 InceptionFID  'FID'      the FID of the literature (pytorch-fid's FID
+#     Inception, comparable with published FIDs at equal set size); weights
+#     pt_inception-2015-12-05-6726825d.pth (docs/metrics.md):
+#       --cfg-options test_evaluator.3.inception_weights=/path/pt_inception.pth
+#     (default None: torch.hub's cache, ~/.cache/torch/hub/checkpoints)
 #     skipped (no number, a warning) while the weights are missing
 #   4 NIQEChecked   'NIQE'     Y channel; needs >= 192 px per side
 #   5 BRISQUE       'BRISQUE'  shipped SVR model; another one with

@@ -26,10 +26,15 @@
 #       --cfg-options test_evaluator.2.backbone_weights=/path/vgg16.pth
 #     (default None: torchvision's cache, ~/.cache/torch/hub/checkpoints)
 #   3 InceptionFID  'FID'    real: 256 px GT, fake: UNcorrected predictions
-#                            at 256 px (299 resize: torchvision bilinear,
-#                            the reference's own is unknown); weights:
-#       --cfg-options test_evaluator.3.inception_weights=/path/inception.pth
-#     skipped (no number, a warning) while the weights are missing
+#                            at 256 px, then pytorch-fid's FID Inception
+#                            (its 299 resize; the reference's Inception and
+#                            resize are unknown); weights:
+#       --cfg-options test_evaluator.3.inception_weights=/path/pt_inception.pth
+#     skipped (no number, a warning) while the weights are missing.
+#     torchvision's ImageNet Inception instead (not comparable with
+#     published FIDs, result key 'FID_torchvision_imagenet'): entry 3 as
+#     dict(type='InceptionFIDImageNet', paper_protocol=True, ...) with
+#     torchvision's inception_v3_google-0cc3c7bd.pth
 #   4 NIQEChecked   'NIQE'   256 px corrected prediction, swapped Y, crop 5
 #                            (any input size: the resize makes it >= 192)
 #   5 UCIQE         'UCIQE'  tail 0.02 as the reference's percentiles

@@ -6,7 +6,7 @@
 #   0 PSNR, 1 SSIM, 2 LPIPS, 3 InceptionFID, 4 NIQEChecked, 5 BRISQUE
 #     (as ./paired.py):
 #       --cfg-options test_evaluator.2.backbone_weights=/path/vgg16.pth
-#       --cfg-options test_evaluator.3.inception_weights=/path/inception.pth
+#       --cfg-options test_evaluator.3.inception_weights=/path/pt_inception.pth
 #       --cfg-options test_evaluator.5.svr_model_path=/path/svr.txt
 #   6 UCIQE         'UCIQE'
 #   7 UIQM          'UIQM'     (lambda_B = 0.114; RestoRect's reported
