@@ -77,3 +77,48 @@ def test_plain_mmagic_editor_works(tmp_path):
     assert out.shape == rgb.shape and 0 <= out.min() and out.max() <= 1
     with pytest.raises(ValueError, match='no sampler'):
         Restorer(cfg, None, num_steps=3)
+
+
+
+# the demo student at half width (fast at 257 x 333 on a CPU)
+NARROW = {'model.generator.dim': 8, 'model.generator.prior_dim': 32,
+          'model.generator.rex_split': (24, 8), 'model.prior_flows.n_feats': 8}
+
+
+@pytest.fixture(scope='module')
+def narrow_student(tmp_path_factory):
+    """(Restorer, model) of one random narrow student."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from restorect_mm.engine.checkpoint_io import save_weights
+    from restorect_mm.registry import MODELS
+    init_default_scope('mmagic')  # module scope: before the autouse fixture
+    cfg = Config.fromfile(INFERENCE_DEMO)
+    cfg.merge_from_dict(NARROW)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    path = save_weights(model.state_dict(), dict(model='RestoRectStudent'),
+                        f"{tmp_path_factory.mktemp('narrow')}/narrow.pth")
+    return Restorer(INFERENCE_DEMO, path, cfg_options=NARROW), model
+
+
+@pytest.mark.parametrize('size', [(257, 333), (36, 44)])
+def test_test_py_model_path_equals_the_restorer(narrow_student, size):
+    """tools/test.py's path (PackInputs -> model.test_step: data
+    preprocessor, predict, destruct) and restore.py's Restorer pad the input
+    once, before D_low and the priors, so they agree on sizes that are not
+    multiples of 8."""
+    from mmagic.datasets.transforms import PackInputs
+    restorer, model = narrow_student
+    rgb = real_photo(size)
+    out = restorer.restore(rgb)
+    packed = PackInputs()(dict(
+        img=rgb * 255.0, gt=rgb * 255.0, img_channel_order='rgb',
+        img_color_type='color', ori_img_shape=rgb.shape))
+    with torch.no_grad():
+        pred = model.test_step(dict(inputs=[packed['inputs']],
+                                    data_samples=[packed['data_samples']]))
+    # with a GT, the prediction comes in the metrics' order (BGR)
+    pred = pred[0].output.pred_img.flip(0).permute(1, 2, 0).numpy() / 255.0
+    assert pred.shape == out.shape == rgb.shape
+    assert np.abs(pred - out).max() < 1e-5

@@ -449,9 +449,11 @@ class RestoRectDistiller(RestoRectEditModel):
                        inputs: torch.Tensor,
                        data_samples: Optional[DataSample] = None,
                        **kwargs) -> torch.Tensor:
-        """The student alone, as :class:`RestoRectStudent` runs it (no GT):
-        restored (B, 3, H, W), unclamped; the noise seed is
-        ``test_cfg.seed`` (0; None draws from the global generator)."""
+        """The student alone, as :class:`RestoRectStudent` runs it (no GT;
+        input reflection-padded to a multiple of 8 before D_low, the priors
+        and G, output cropped back): restored (B, 3, H, W), unclamped; the
+        noise seed is ``test_cfg.seed`` (0; None draws from the global
+        generator)."""
         if not self.student_uses_priors:
             return self.generator(inputs)
         return restore_with_sampled_priors(

@@ -10,6 +10,7 @@ import torch
 
 from mmagic.structures import DataSample
 from restorect_mm.engine.checkpoint_io import check_state_dict_fits, load_weights
+from restorect_mm.models.rgformer import pad_to_multiple
 from restorect_mm.registry import MODELS
 from .restorect_edit_model import RestoRectEditModel, build_optional
 
@@ -29,12 +30,19 @@ def restore_with_sampled_priors(generator, decom_low, prior_flows, lq,
     """The student's inference graph: priors sampled from LQ (B, 3, H, W),
     then G; restored (B, 3, H, W), unclamped. ``seed`` seeds a fresh noise
     generator per batch (reproducible outputs); None draws from the global
-    one, as the reference does."""
+    one, as the reference does.
+
+    As the reference's test pass (and :class:`restorect_mm.apis.Restorer`),
+    the input is reflection-padded once to a multiple of 8
+    (:func:`pad_to_multiple`); D_low, the priors and G all see the padded
+    image, and the output is cropped back to H x W."""
+    height, width = lq.shape[-2:]
+    lq = pad_to_multiple(lq)
     noise = None
     if seed is not None:
         noise = torch.Generator(device=lq.device).manual_seed(seed)
     z_rex, z_img = sample_priors(decom_low, prior_flows, lq, num_steps, noise)
-    return generator(lq, z_rex, z_img)
+    return generator(lq, z_rex, z_img)[..., :height, :width]
 
 
 @MODELS.register_module()

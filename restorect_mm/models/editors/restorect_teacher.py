@@ -13,6 +13,7 @@ import torch
 
 from mmagic.structures import DataSample
 from restorect_mm.models.retinex.weights import load_decomnet_weights
+from restorect_mm.models.rgformer import pad_to_multiple
 from restorect_mm.registry import MODELS
 from .ground_truth import ground_truth_in_model_space
 from .restorect_edit_model import RestoRectEditModel, build_optional
@@ -211,9 +212,16 @@ class RestoRectTeacher(RestoRectEditModel):
                 self.img_prior(lq, gt))
 
     def restore(self, lq: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
-        """Restored image ``G(x, z_rex, z_img)`` (B, 3, H, W), model space."""
+        """Restored image ``G(x, z_rex, z_img)`` (B, 3, H, W), model space.
+
+        As the reference's test pass, input and ground truth are
+        reflection-padded once to a multiple of 8 (:func:`pad_to_multiple`);
+        the DecomNets, both prior encoders and G see the padded pair and the
+        output is cropped back to H x W."""
+        height, width = lq.shape[-2:]
+        lq, gt = pad_to_multiple(lq), pad_to_multiple(gt)
         z_rex, z_img = self.compute_priors(lq, gt)
-        return self.generator(lq, z_rex, z_img)
+        return self.generator(lq, z_rex, z_img)[..., :height, :width]
 
     # --- MMEngine interface --------------------------------------------------
 

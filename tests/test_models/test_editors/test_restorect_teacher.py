@@ -229,3 +229,24 @@ def test_reference_hvi_form_has_no_learnable_k():
     assert isinstance(teacher, RestoRectTeacher)
     names = [n for n, p in teacher.named_parameters() if p.requires_grad]
     assert 'hvi_loss.k' not in names
+
+
+def test_priors_see_the_reflect_padded_pair_on_odd_sizes():
+    """As the reference's test pass: LQ and GT padded to a multiple of 8
+    once, DecomNets, both prior encoders and G on the padded pair, output
+    cropped back."""
+    from restorect_mm.models.rgformer import pad_to_multiple
+    torch.manual_seed(0)
+    model = MODELS.build(copy.deepcopy(TINY)).eval()
+    torch.manual_seed(1)
+    lq, gt = torch.rand(1, 3, 13, 18), torch.rand(1, 3, 13, 18)
+    with torch.no_grad():
+        out = model.restore(lq, gt)
+        padded_lq, padded_gt = pad_to_multiple(lq), pad_to_multiple(gt)
+        assert padded_lq.shape[-2:] == (16, 24)
+        z_rex, z_img = model.compute_priors(padded_lq, padded_gt)
+        expected = model.generator(padded_lq, z_rex, z_img)[..., :13, :18]
+        unpadded = model.generator(lq, *model.compute_priors(lq, gt))
+    assert out.shape == lq.shape
+    torch.testing.assert_close(out, expected)
+    assert not torch.allclose(out, unpadded, atol=1e-6)  # priors differ
