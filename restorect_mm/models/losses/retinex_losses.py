@@ -47,29 +47,56 @@ def _check_reduction(reduction: str) -> str:
 # --- functional cores --------------------------------------------------------
 
 
+SMOOTHNESS_FORMS = ('reference', 'replicate')
+
+
 def illumination_smoothness_loss(illumination: torch.Tensor,
-                                 eps: float = 1e-8) -> torch.Tensor:
+                                 eps: float = 1e-8,
+                                 form: str = 'reference') -> torch.Tensor:
     """Gradient-aware smoothness map of an illumination map.
 
-    Forward differences ``dx, dy`` are replicate-padded back to full size;
-    ``w = exp(-sqrt(|dx|^2 + |dy|^2 + eps))`` lets strong (structural) edges
+    Forward differences ``dx[j] = L[j+1] - L[j]`` (and ``dy``) give the
+    weight map ``w = exp(-sqrt(|dx|^2 + |dy|^2 + eps))``, both differences
+    replicate-padded back to H x W first; it lets strong (structural) edges
     of L cost less than small ripples, so L stays piecewise smooth.
+
+    * ``form='reference'`` (the reference code's pairing): ``dx[j]`` is
+      weighted by ``w`` at column ``j + 1`` and ``dy[i]`` by ``w`` at row
+      ``i + 1``; the loss is ``mean((w dx)^2)`` over H x (W - 1) plus
+      ``mean((w dy)^2)`` over (H - 1) x W.
+    * ``form='replicate'`` (restorect_mm before the fidelity fix): the
+      replicate-padded ``dx, dy`` are weighted at their own pixel and the
+      map ``(w dx)^2 + (w dy)^2`` is averaged over H x W (the last column /
+      row counted twice).
 
     Args:
         illumination (Tensor): (B, 1, H, W) (any channel count works).
         eps (float): Keeps the square root differentiable at 0.
+        form (str): 'reference' (default) or 'replicate'.
 
     Returns:
-        Tensor: (B, C, H, W) map ``(w * dx)^2 + (w * dy)^2``; its mean equals
-        ``mean((w * dx)^2) + mean((w * dy)^2)``.
+        Tensor: (B, C, H, W) map whose mean is the loss. 'replicate':
+        ``(w dx)^2 + (w dy)^2``. 'reference': each pair's term at the pixel
+        whose weight it takes, rescaled to the reference's normalisation:
+        ``(w dx[j])^2 * W / (W - 1)`` at column ``j + 1`` plus
+        ``(w dy[i])^2 * H / (H - 1)`` at row ``i + 1`` (column 0 has no x
+        term, row 0 no y term).
     """
+    if form not in SMOOTHNESS_FORMS:
+        raise ValueError(f'form must be one of {SMOOTHNESS_FORMS}, '
+                         f'got {form!r}')
+    height, width = illumination.shape[-2:]
     dx = illumination[..., :, 1:] - illumination[..., :, :-1]
     dy = illumination[..., 1:, :] - illumination[..., :-1, :]
     # Replicate the last column / row so both maps are (H, W).
-    dx = F.pad(dx, (0, 1, 0, 0), mode='replicate')
-    dy = F.pad(dy, (0, 0, 0, 1), mode='replicate')
-    weight = torch.exp(-torch.sqrt(dx.abs()**2 + dy.abs()**2 + eps))
-    return (weight * dx)**2 + (weight * dy)**2
+    dx_full = F.pad(dx, (0, 1, 0, 0), mode='replicate')
+    dy_full = F.pad(dy, (0, 0, 0, 1), mode='replicate')
+    weight = torch.exp(-torch.sqrt(dx_full**2 + dy_full**2 + eps))
+    if form == 'replicate':
+        return (weight * dx_full)**2 + (weight * dy_full)**2
+    term_x = (weight[..., :, 1:] * dx)**2 * (width / max(width - 1, 1))
+    term_y = (weight[..., 1:, :] * dy)**2 * (height / max(height - 1, 1))
+    return F.pad(term_x, (1, 0, 0, 0)) + F.pad(term_y, (0, 0, 1, 0))
 
 
 def retinex_reconstruction_loss(reflectance: torch.Tensor,
@@ -130,18 +157,27 @@ class _WeightedLoss(nn.Module):
 @MODELS.register_module()
 class IlluminationSmoothnessLoss(_WeightedLoss):
     """Gradient-aware illumination smoothness (the paper's constraint, in
-    the reference code's form).
+    the reference code's form), see :func:`illumination_smoothness_loss`.
 
     Args:
         loss_weight (float): Default: 1.0.
         reduction (str): 'none' | 'mean' | 'sum'. Default: 'mean'.
         eps (float): Under the square root of the weight. Default: 1e-8.
+        form (str): 'reference' (default: ``dx[j] = L[j+1] - L[j]`` weighted
+            at ``j + 1``, each direction averaged over its own H x (W - 1) /
+            (H - 1) x W differences, as the reference code) or 'replicate'
+            (the earlier restorect_mm form: replicate-padded differences
+            weighted at their own pixel, averaged over H x W).
     """
 
     def __init__(self, loss_weight: float = 1.0, reduction: str = 'mean',
-                 eps: float = 1e-8) -> None:
+                 eps: float = 1e-8, form: str = 'reference') -> None:
         super().__init__(loss_weight, reduction)
+        if form not in SMOOTHNESS_FORMS:
+            raise ValueError(f'form must be one of {SMOOTHNESS_FORMS}, '
+                             f'got {form!r}')
         self.eps = eps
+        self.form = form
 
     def forward(self, illumination: torch.Tensor) -> torch.Tensor:
         """
@@ -152,7 +188,7 @@ class IlluminationSmoothnessLoss(_WeightedLoss):
             Tensor: Weighted loss (scalar, or (B, 1, H, W) for 'none').
         """
         return self._finish(
-            illumination_smoothness_loss(illumination, self.eps))
+            illumination_smoothness_loss(illumination, self.eps, self.form))
 
 
 @MODELS.register_module()

@@ -32,6 +32,54 @@ def test_smoothness_hand_computed_ramp():
     assert per_pixel.shape == (1, 1, 4, 6)
 
 
+def _smoothness_by_hand(rows):
+    """The reference pairing with plain loops: weights from the absolute
+    forward differences (last column / row repeated), dx[j] paired with the
+    weight at j + 1, dy[i] with the weight at i + 1, each direction averaged
+    over its own differences."""
+    h, w = len(rows), len(rows[0])
+
+    def gx(i, j):
+        j = min(j, w - 2)
+        return abs(rows[i][j + 1] - rows[i][j])
+
+    def gy(i, j):
+        i = min(i, h - 2)
+        return abs(rows[i + 1][j] - rows[i][j])
+
+    def weight(i, j):
+        return math.exp(-math.sqrt(gx(i, j)**2 + gy(i, j)**2 + 1e-8))
+
+    x_terms = [(weight(i, j + 1) * (rows[i][j + 1] - rows[i][j]))**2
+               for i in range(h) for j in range(w - 1)]
+    y_terms = [(weight(i + 1, j) * (rows[i + 1][j] - rows[i][j]))**2
+               for i in range(h - 1) for j in range(w)]
+    return sum(x_terms) / len(x_terms) + sum(y_terms) / len(y_terms)
+
+
+def test_smoothness_reference_pairing_on_a_3x4_map():
+    rows = [[0.1, 0.5, 0.5, 0.9], [0.0, 0.0, 0.4, 0.4], [0.3, 0.2, 0.2, 0.6]]
+    illum = torch.tensor(rows).view(1, 1, 3, 4)
+    expected = _smoothness_by_hand(rows)
+    value = IlluminationSmoothnessLoss(loss_weight=0.5)(illum).item()
+    assert math.isclose(value, 0.5 * expected, rel_tol=1e-5)
+    per_pixel = IlluminationSmoothnessLoss(reduction='none')(illum)
+    assert per_pixel.shape == (1, 1, 3, 4)
+    assert math.isclose(per_pixel.mean().item(), expected, rel_tol=1e-5)
+    # the earlier form: differences weighted at their own pixel, H x W mean
+    old = IlluminationSmoothnessLoss(form='replicate')(illum).item()
+    assert not math.isclose(old, expected, rel_tol=1e-2)
+    dx = illum.diff(dim=3)
+    dy = illum.diff(dim=2)
+    dx = torch.cat([dx, dx[..., -1:]], 3)
+    dy = torch.cat([dy, dy[..., -1:, :]], 2)
+    wgt = torch.exp(-torch.sqrt(dx**2 + dy**2 + 1e-8))
+    assert math.isclose(old, ((wgt * dx)**2 + (wgt * dy)**2).mean().item(),
+                        rel_tol=1e-6)
+    with pytest.raises(ValueError, match='form'):
+        IlluminationSmoothnessLoss(form='own')
+
+
 def test_reconstruction_zero_when_exact():
     torch.manual_seed(0)
     r, l = torch.rand(2, 3, 5, 5), torch.rand(2, 1, 5, 5)
