@@ -38,13 +38,21 @@ HVI_FORMS = ('cidnet', 'reference')
 _REFERENCE_PI = 3.14159  # the reference code's approximation of pi
 
 
-def rgb_to_hsv_parts(img: torch.Tensor, eps: float = 1e-8
+def rgb_to_hsv_parts(img: torch.Tensor, eps: float = 1e-6
                      ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Hue, saturation and value of an RGB image (standard HSV).
 
+    Near grey the hue is undefined: as in the reference code, it is 0 unless
+    the chroma ``max(R, G, B) - min(R, G, B)`` exceeds ``eps``, and there
+    the sector formula divides by the chroma itself. Both HVI forms use this
+    rule (HVI-CIDNet's own code zeroes only exactly grey pixels and adds
+    1e-8 to the divisor, which lets the hue of almost-grey pixels, and its
+    gradient, swing wildly).
+
     Args:
         img (Tensor): (B, 3, H, W) RGB in [0, 1] (clamp before).
-        eps (float): Keeps the hue division finite for grey pixels.
+        eps (float): Chroma up to which a pixel counts as grey (hue 0).
+            Default: 1e-6, the reference's.
 
     Returns:
         tuple[Tensor, Tensor, Tensor]: hue in [0, 1), saturation in [0, 1]
@@ -54,12 +62,14 @@ def rgb_to_hsv_parts(img: torch.Tensor, eps: float = 1e-8
     r, g, b = img.unbind(1)
     value, argmax = img.max(1)
     chroma = value - img.min(1)[0]
-    denom = chroma + eps
+    coloured = chroma > eps
+    # exact where coloured; the clamp keeps the unused branch finite
+    denom = chroma.clamp_min(eps)
     # sector formula, in sixths of the circle, then wrapped to [0, 1)
     hue = torch.where(
         argmax == 0, (g - b) / denom,
         torch.where(argmax == 1, 2.0 + (b - r) / denom, 4.0 + (r - g) / denom))
-    hue = torch.where(chroma > 0, hue, torch.zeros_like(hue))
+    hue = torch.where(coloured, hue, torch.zeros_like(hue))
     hue = torch.remainder(hue / 6.0, 1.0)
     saturation = torch.where(value > 1e-6, chroma / value.clamp_min(1e-6),
                              torch.zeros_like(value))

@@ -69,6 +69,26 @@ def test_black_and_grey_have_no_chroma():
         assert h == 0.0 and v == 0.0
 
 
+def test_hue_is_zero_up_to_a_chroma_of_1e_6_in_both_forms():
+    """The reference's rule: hue 0 unless max - min > 1e-6."""
+    k = torch.tensor(1.0)
+    grey = [pixel(0.5, 0.5, 0.5), pixel(0.25, 0.25 + 5e-7, 0.25),
+            pixel(0.0, 0.0, 8e-7), pixel(1.0, 1.0 - 9e-7, 1.0)]
+    for rgb in grey:
+        hue = rgb_to_hsv_parts(rgb)[0].item()
+        assert hue == 0.0
+        for form in ('cidnet', 'reference'):
+            h, v, _ = rgb_to_hvi(rgb, k, form).flatten().tolist()
+            assert v == 0.0 and h >= 0.0  # on the hue-0 axis
+    # just above the threshold the hue is the usual one (green: 1/3)
+    above = pixel(0.25, 0.25 + 4e-6, 0.25)
+    assert rgb_to_hsv_parts(above)[0].item() == pytest.approx(1 / 3)
+    # near grey the gradient stays finite
+    near = pixel(0.25, 0.25 + 5e-7, 0.25).requires_grad_(True)
+    polarized_hvi_loss(near, pixel(0.3, 0.2, 0.1), k).sum().backward()
+    assert torch.isfinite(near.grad).all()
+
+
 def test_zero_for_identical_images_and_positive_otherwise():
     torch.manual_seed(0)
     img = torch.rand(2, 3, 8, 8)
