@@ -192,6 +192,13 @@ def test_per_set_config_builds(name, data_dir):
         assert cfg.default_hooks.progressive_patch.milestones[-1] < 400_000
         assert cfg.model.teacher_weights.startswith(
             f'work_dirs/restorect-teacher_8xb8-300k_{tag}/')
+    # progressive patches: one window per mini-batch, as the reference
+    patches = [h for h in cfg.get('custom_hooks', [])
+               if h.type == 'ProgressivePatchHook']
+    if cfg.get('default_hooks', {}).get('progressive_patch'):
+        patches.append(cfg.default_hooks.progressive_patch)
+    assert all(h.same_window_per_batch for h in patches)
+    assert patches or '_test_' in name
 
 
 def test_inference_model_matches_the_inference_config():

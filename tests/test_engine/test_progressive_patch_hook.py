@@ -100,3 +100,31 @@ def test_mismatched_gt_size_is_an_error():
     batch['data_samples'][0].gt_img = torch.zeros(3, 32, 32)
     with pytest.raises(ValueError, match='one size'):
         hook.apply(batch, 0)
+
+
+def _offsets(batch):
+    return [int(img[0, 0, 0].item()) % 1000 for img in batch['inputs']]
+
+
+def test_same_window_per_batch_crops_one_window_from_every_sample():
+    shared = HOOKS.build({**CFG, 'same_window_per_batch': True})
+    own = HOOKS.build(CFG)
+    assert own.same_window_per_batch is False  # default: a window each
+    differs = False
+    for iteration in range(5):  # stage 0: 8 px windows, all 4 samples kept
+        batch = _batch()
+        shared.before_train_iter(_runner(iteration), 0, batch)
+        assert len(set(_offsets(batch))) == 1
+        for img, sample in zip(batch['inputs'], batch['data_samples']):
+            assert img.shape == (3, 8, 8)
+            assert torch.equal(sample.gt_img, img * 2 + 1)
+        batch = _batch()
+        own.before_train_iter(_runner(iteration), 0, batch)
+        differs |= len(set(_offsets(batch))) > 1
+    assert differs
+    # a stacked batch as well, and sub-sampling still applies
+    batch = _batch()
+    batch['inputs'] = torch.stack(batch['inputs'])
+    shared.before_train_iter(_runner(15), 0, batch)
+    assert batch['inputs'].shape == (2, 3, 12, 12)
+    assert len(set(_offsets(batch))) == 1

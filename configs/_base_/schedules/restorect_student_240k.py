@@ -51,4 +51,5 @@ default_hooks = dict(
         type='ProgressivePatchHook',
         patch_sizes=[192, 256, 320],
         batch_sizes=[8, 4, 2],
-        milestones=[150_000, 210_000]))
+        milestones=[150_000, 210_000],
+        same_window_per_batch=True))  # one window per mini-batch, as ref.

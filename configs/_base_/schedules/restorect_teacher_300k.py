@@ -34,7 +34,8 @@ custom_hooks = [
     dict(type='ProgressivePatchHook',
          patch_sizes=[192, 256, 320, 384, 464, 512],
          batch_sizes=[8, 4, 2, 2, 1, 1],
-         milestones=[92_000, 172_000, 210_000, 243_000, 276_000]),
+         milestones=[92_000, 172_000, 210_000, 243_000, 276_000],
+         same_window_per_batch=True),  # one window per mini-batch, as ref.
     dict(type='BasicVisualizationHook', interval=1),
 ]
 

@@ -23,8 +23,18 @@ def _check_sizes(name: str, values: Sequence[int]) -> List[int]:
     return values
 
 
+def draw_window(h: int, w: int, size: int,
+                generator: torch.Generator) -> tuple:
+    """A random ``size x size`` window inside H x W (a side smaller than
+    ``size`` is kept whole), as an index ``(..., rows, columns)``."""
+    ph, pw = min(size, h), min(size, w)
+    top = int(torch.randint(h - ph + 1, (1, ), generator=generator))
+    left = int(torch.randint(w - pw + 1, (1, ), generator=generator))
+    return (..., slice(top, top + ph), slice(left, left + pw))
+
+
 def crop_pair(img: torch.Tensor, gt: Optional[torch.Tensor], size: int,
-              generator: torch.Generator):
+              generator: torch.Generator, window: Optional[tuple] = None):
     """The same random ``size x size`` window of an input and its GT.
 
     Args:
@@ -32,6 +42,8 @@ def crop_pair(img: torch.Tensor, gt: Optional[torch.Tensor], size: int,
         gt (Tensor, optional): (C, H, W) ground truth of the same H, W.
         size (int): Patch size; a side smaller than it is kept whole.
         generator (torch.Generator): Source of the window position.
+        window (tuple, optional): A window of :func:`draw_window` to use
+            instead of drawing one.
 
     Returns:
         tuple[Tensor, Tensor | None]: the cropped pair.
@@ -41,10 +53,8 @@ def crop_pair(img: torch.Tensor, gt: Optional[torch.Tensor], size: int,
         raise ValueError(
             f'ProgressivePatchHook needs input and GT of one size (scale 1), '
             f'got {tuple(img.shape[-2:])} and {tuple(gt.shape[-2:])}')
-    ph, pw = min(size, h), min(size, w)
-    top = int(torch.randint(h - ph + 1, (1, ), generator=generator))
-    left = int(torch.randint(w - pw + 1, (1, ), generator=generator))
-    window = (..., slice(top, top + ph), slice(left, left + pw))
+    if window is None:
+        window = draw_window(h, w, size, generator)
     return img[window], None if gt is None else gt[window]
 
 
@@ -62,6 +72,11 @@ class ProgressivePatchHook(Hook):
     seeded by ``runner.seed`` and the iteration, so a run (and a resumed run)
     is reproducible; every DDP rank draws the same positions on its own data.
 
+    With ``same_window_per_batch=True`` one window position is drawn per
+    iteration and cut from every kept sample, as the reference code crops
+    the whole mini-batch (drawn inside the smallest H and W of the kept
+    samples); by default each sample gets its own window.
+
     The current patch and batch size are logged as ``train/patch_size`` and
     ``train/mini_batch_size``.
 
@@ -76,6 +91,8 @@ class ProgressivePatchHook(Hook):
         milestones (Sequence[int]): Iterations where stages 1, 2, ... begin
             (strictly increasing; one fewer than the stages).
         seed (int, optional): Overrides ``runner.seed`` as the base seed.
+        same_window_per_batch (bool): One window for the whole mini-batch
+            (the reference) instead of one per sample. Default: False.
     """
 
     priority = 'NORMAL'
@@ -84,7 +101,8 @@ class ProgressivePatchHook(Hook):
                  patch_sizes: Sequence[int],
                  batch_sizes: Sequence[int],
                  milestones: Sequence[int],
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 same_window_per_batch: bool = False) -> None:
         self.patch_sizes = _check_sizes('patch_sizes', patch_sizes)
         self.batch_sizes = _check_sizes('batch_sizes', batch_sizes)
         self.milestones = [int(m) for m in milestones]
@@ -102,6 +120,7 @@ class ProgressivePatchHook(Hook):
             raise ValueError('milestones must be positive and strictly '
                              f'increasing, got {self.milestones}')
         self.seed = seed
+        self.same_window_per_batch = bool(same_window_per_batch)
         self._warned = False
 
     def stage(self, iteration: int) -> int:
@@ -134,6 +153,11 @@ class ProgressivePatchHook(Hook):
         else:
             chosen = list(range(total))
 
+        window = None
+        if self.same_window_per_batch:
+            window = draw_window(min(inputs[i].shape[-2] for i in chosen),
+                                 min(inputs[i].shape[-1] for i in chosen),
+                                 size, generator)
         new_inputs, new_samples = [], []
         for i in chosen:
             sample = None if samples is None else samples[i]
@@ -147,7 +171,7 @@ class ProgressivePatchHook(Hook):
                     f'stage patch {size}; load larger crops.',
                     logger='current', level=30)
                 self._warned = True
-            img, gt = crop_pair(inputs[i], gt, size, generator)
+            img, gt = crop_pair(inputs[i], gt, size, generator, window)
             new_inputs.append(img)
             if sample is not None:
                 if gt is not None:

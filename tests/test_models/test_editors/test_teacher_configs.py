@@ -51,6 +51,7 @@ def test_full_size_configs(path):
         TRANSFORMS.build(transform)
     hooks = {h.type: h for h in cfg.custom_hooks}
     assert hooks['ProgressivePatchHook'].milestones[-1] == 276_000
+    assert hooks['ProgressivePatchHook'].same_window_per_batch  # reference
     assert hooks['EMAHook'].momentum == pytest.approx(0.001)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
