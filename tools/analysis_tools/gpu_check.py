@@ -166,6 +166,9 @@ def fwd_bwd(name, config, precision, phase, device, setup):
             'bf16', 'bfloat16'))
     context = (torch.autocast('cpu', dtype=dtype) if dtype is not None
                and not cuda else contextlib.nullcontext())
+    if cuda:  # as the Runner sets it from the runtime config
+        torch.backends.cudnn.benchmark = bool(
+            cfg.get('env_cfg', {}).get('cudnn_benchmark', False))
     torch.manual_seed(0)
     row = dict(stage='fwd-bwd', what=name, precision=precision)
     with StageMemory(device) as memory:
