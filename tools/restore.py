@@ -27,8 +27,6 @@ from tqdm import tqdm
 
 from restorect_mm.apis import (ImageReadError, ModelNotSupportedError,
                                Restorer, read_image, write_image)
-from restorect_mm.apis.memory_budget import (activation_bytes_per_pixel,
-                                             tile_for_budget)
 from restorect_mm.engine.checkpoint_io import CheckpointError
 from restorect_mm.utils.cli import ToolError
 
@@ -113,24 +111,6 @@ def inputs_that_would_be_replaced(files, out_dir):
     return clashes
 
 
-class GpuBudgetRestorer(Restorer):
-    """A :class:`Restorer` whose ``--memory-limit`` tiles on CUDA are sized
-    from the GPU's free memory (``torch.cuda.mem_get_info``) instead of the
-    host's resident memory; on the CPU it is the Restorer itself."""
-
-    def tile_for(self, height, width):
-        if (self.device.type != 'cuda' or self.tile is not None
-                or self.memory_limit is None):
-            return super().tile_for(height, width)
-        if self._bytes_per_pixel is None:
-            self._bytes_per_pixel = activation_bytes_per_pixel(
-                self.model, self._run_whole, self.device, self.pad_multiple)
-        tile = tile_for_budget(self.memory_limit, self._bytes_per_pixel,
-                               height * width, self.pad_multiple,
-                               device=self.device)
-        return None if tile >= max(height, width) else tile
-
-
 def build_restorer(args):
     precision = 'fp16' if args.fp16 else 'bf16' if args.bf16 else None
     memory = None if args.memory_limit is None else int(args.memory_limit *
@@ -138,7 +118,7 @@ def build_restorer(args):
     if not osp.isfile(args.config):
         raise ToolError(f'config file not found: {args.config}')
     try:
-        return GpuBudgetRestorer(
+        return Restorer(
             args.config, args.checkpoint, device=args.device,
             num_steps=args.steps, seed=args.seed, precision=precision,
             tile=args.tile, tile_overlap=args.tile_overlap,

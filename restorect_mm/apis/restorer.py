@@ -193,8 +193,10 @@ class Restorer:
                 self._bytes_per_pixel = activation_bytes_per_pixel(
                     self.model, self._run_whole, self.device,
                     self.pad_multiple)
+            # on CUDA the budget is the GPU's free memory, not the RSS
             tile = tile_for_budget(self.memory_limit, self._bytes_per_pixel,
-                                   height * width, self.pad_multiple)
+                                   height * width, self.pad_multiple,
+                                   device=self.device)
         if tile is not None and tile >= max(height, width):
             return None
         return tile

@@ -1,19 +1,16 @@
 """--memory-limit on CUDA sizes tiles from the GPU's free memory
 (torch.cuda.mem_get_info), not from the host's resident memory; the CPU path
 is unchanged. Checked on the CPU with faked CUDA memory figures."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
 
-from restorect_mm.apis import memory_budget
+from restorect_mm.apis import Restorer, memory_budget
 from restorect_mm.apis.memory_budget import (GPU_IMAGE_BYTES_PER_PIXEL,
                                              tile_for_budget)
 from tests.test_apis.tiny_student import (INFERENCE_DEMO,
                                           make_student_checkpoint)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GIB = 2**30
 
 
@@ -70,14 +67,11 @@ def test_cpu_path_ignores_the_gpu(monkeypatch):
     assert tile_for_budget(3 * GIB, 1000.0, 10**6, device='cpu') == expected
 
 
-def test_restore_py_sizes_cuda_tiles_from_the_gpu(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location(
-        'restore_tool', osp.join(ROOT, 'tools', 'restore.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+def test_restorer_sizes_cuda_tiles_from_the_gpu(tmp_path, monkeypatch):
+    """The Restorer (restore.py and the Python API) budgets CUDA tiles from
+    the GPU's free memory."""
     weights, _ = make_student_checkpoint(str(tmp_path))
-    restorer = tool.GpuBudgetRestorer(INFERENCE_DEMO, weights,
-                                      memory_limit=100 * GIB)
+    restorer = Restorer(INFERENCE_DEMO, weights, memory_limit=100 * GIB)
     restorer._bytes_per_pixel = 1000.0  # the probe would run on the GPU
     restorer.device = torch.device('cuda')  # as if built there
     fake_gpu(monkeypatch, free=2 * GIB)
