@@ -8,8 +8,8 @@
 # phase 1 (flows only) lasts 50 iterations instead of 150, and G learns at
 # 2e-3 instead of 1e-3 (the full student is best at 1e-3; see the README's
 # benchmark section for the runs behind these choices).
-#   python tools/train.py configs/demo/restorect-student-compact_demo.py \
-#       --cfg-options model.teacher_weights=restorect-teacher_demo-<hash>.pth
+#   python tools/train.py configs/demo/restorect-student-compact_demo.py
+# (the demo teacher as configs/demo/restorect-student_demo.py reads it)
 # Inference: configs/demo/restorect-student-compact-inference_demo.py
 _base_ = './restorect-student_demo.py'
 

@@ -1,9 +1,12 @@
 # The deployable NAFNet student of configs/demo/restorect-student-nafnet_demo.py:
 # MMagic's BaseEditModel around the same tiny NAFNet. Its weights are the
 # generator.* of the stage-2 checkpoint:
-#   python tools/model_converters/extract_student.py STAGE2_CKPT nafnet.pth
-#   python tools/test.py configs/demo/restorect-student-nafnet-inference_demo.py \
-#       nafnet-<hash>.pth
+#   python tools/model_converters/extract_student.py \
+#       work_dirs/restorect-student-nafnet_demo/iter_400.pth \
+#       work_dirs/restorect-student-nafnet_demo/nafnet.pth
+#   python tools/test.py \
+#       configs/demo/restorect-student-nafnet-inference_demo.py \
+#       work_dirs/restorect-student-nafnet_demo/nafnet.pth
 _base_ = './restorect-student-nafnet_demo.py'
 
 experiment_name = 'restorect-student-nafnet-inference_demo'

@@ -2,8 +2,8 @@
 # no flows) distilled from the demo teacher with FLEX across architectures.
 # Decoder maps are paired by position; learnable 1x1 adapters bridge channel
 # counts (NAFNet's last decoder has 16 channels, the teacher's 32).
-#   python tools/train.py configs/demo/restorect-student-nafnet_demo.py \
-#       --cfg-options model.teacher_weights=restorect-teacher_demo-<hash>.pth
+#   python tools/train.py configs/demo/restorect-student-nafnet_demo.py
+# (the demo teacher as configs/demo/restorect-student_demo.py reads it)
 _base_ = './restorect-student_demo.py'
 
 experiment_name = 'restorect-student-nafnet_demo'

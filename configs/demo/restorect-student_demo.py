@@ -1,7 +1,9 @@
 # Stage 2 on the embedded demo data (CPU, a couple of minutes): distils the
 # tiny demo teacher (configs/demo/restorect-teacher_demo.py) into the student.
-# The quick start passes the teacher's published weights:
-#   --cfg-options model.teacher_weights=work_dirs/demo/restorect-teacher_demo-<hash>.pth
+# Reads the demo teacher under the stable name that publish_model.py writes:
+#   python tools/publish_model.py work_dirs/restorect-teacher_demo/best_*.pth \
+#       work_dirs/restorect-teacher_demo/restorect-teacher_demo.pth
+# (the quick start, tools/run_demo.py, passes its own files with --cfg-options)
 _base_ = [
     '../_base_/models/restorect_student.py',
     '../_base_/schedules/restorect_student_240k.py',
@@ -28,7 +30,9 @@ model = dict(
     teacher_rex_prior=dict(type='RetinexPriorEncoder', **encoder),
     teacher_img_prior=dict(type='ImagePriorEncoder', **encoder),
     prior_flows=dict(n_feats=n_feats, n_encoder_res=1),
-    teacher_weights=None,  # set by --cfg-options (see above)
+    # what stage 1's demo publishes (see above)
+    teacher_weights='work_dirs/restorect-teacher_demo/'
+    'restorect-teacher_demo.pth',
     encoder_iters=encoder_iters)
 
 # 64-px crops, horizontal flips and transposes (no vertical flips)

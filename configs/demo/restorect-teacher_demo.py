@@ -1,12 +1,15 @@
 # Stage 1 on the embedded demo data (CPU, about two minutes): a tiny teacher
 # (dim 16, one block per level, 64-d priors) on 128-px loads with progressive
-# 64 -> 96 -> 128 px sub-crops. Needs the stage-0 demo weights:
-#   python tools/train.py configs/demo/restorect-teacher_demo.py \
-#       --cfg-options model.decom_weights=<restorect-decom_demo-<hash>.pth>
-# (tools/run_demo.py does all of it). Demo-only changes to the reference
-# recipe, for a 200-iteration run: lr 1e-3 (the same restart shape, periods
-# scaled to 60 + 140), EMA momentum 0.05 instead of 0.001 (at 0.001 the EMA
-# weights would still be 80 % initialisation after 200 iterations).
+# 64 -> 96 -> 128 px sub-crops. Reads the stage-0 demo weights under the
+# stable name that publish_model.py writes:
+#   python tools/publish_model.py work_dirs/restorect-decom_demo/best_*.pth \
+#       work_dirs/restorect-decom_demo/restorect-decom_demo.pth
+#   python tools/train.py configs/demo/restorect-teacher_demo.py
+# (tools/run_demo.py does all of it, under its own --work-dir). Demo-only
+# changes to the reference recipe, for a 200-iteration run: lr 1e-3 (the same
+# restart shape, periods scaled to 60 + 140), EMA momentum 0.05 instead of
+# 0.001 (at 0.001 the EMA weights would still be 80 % initialisation after
+# 200 iterations).
 _base_ = [
     '../_base_/models/restorect_teacher.py',
     '../_base_/schedules/restorect_teacher_300k.py',
@@ -25,7 +28,8 @@ model = dict(
         rex_split=(48, 16)),
     rex_prior=dict(n_feats=16, n_encoder_res=1),
     img_prior=dict(n_feats=16, n_encoder_res=1),
-    decom_weights=None)  # set with --cfg-options
+    # what stage 0's demo publishes (see above)
+    decom_weights='work_dirs/restorect-decom_demo/restorect-decom_demo.pth')
 
 max_iters = 200
 train_cfg = dict(max_iters=max_iters, val_interval=100)

@@ -15,26 +15,22 @@ import torch
 
 from tests.test_tools.tool_runner import (ROOT, assert_ranks_identical_and_trained,
                                          demo_options, dist_train_rank_weights,
-                                         free_port, make_pairs, mmagic_tool,
-                                         run_tool)
+                                         free_port, mmagic_tool, run_tool)
 
 DEMO = 'configs/demo/restorect-decom_demo.py'
 
 
 @pytest.fixture(scope='module')
-def data_root(tmp_path_factory):
-    return make_pairs(str(tmp_path_factory.mktemp('pairs')))
+def data_root(demo_pairs):
+    return demo_pairs
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory, data_root):
-    """Train 4 iterations with MMagic's own, unmodified tools/train.py."""
-    work_dir = str(tmp_path_factory.mktemp('work'))
-    proc = run_tool([
-        mmagic_tool('train.py'), DEMO, '--work-dir', work_dir,
-        '--cfg-options', *demo_options(data_root)
-    ])
-    return work_dir, proc.stdout + proc.stderr
+def trained(stage0_run):
+    """4 iterations with MMagic's own, unmodified tools/train.py: the first
+    stage of test_stage_chain.py (tests/test_tools/conftest.py)."""
+    _, work_dir, log = stage0_run
+    return work_dir, log
 
 
 def _val_metrics(log, iteration):
@@ -129,24 +125,6 @@ def test_missing_checkpoint_is_a_clear_error(data_root, tmp_path):
                     check=False)
     assert proc.returncode != 0
     assert 'none.pth' in proc.stderr and 'not found' in proc.stderr
-
-
-def test_publish_model_writes_a_weights_only_file(trained, tmp_path):
-    work_dir, _ = trained
-    proc = run_tool(['tools/publish_model.py',
-                     osp.join(work_dir, 'iter_4.pth'),
-                     str(tmp_path / 'decom.pth')])
-    published = proc.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r'.*decom-[0-9a-f]{8}\.pth', published)
-    import hashlib
-    digest = hashlib.sha256(open(published, 'rb').read()).hexdigest()
-    assert published.endswith(f'-{digest[:8]}.pth')
-    weights = torch.load(published, weights_only=True)
-    ckpt = torch.load(osp.join(work_dir, 'iter_4.pth'), weights_only=True)
-    assert set(weights['state_dict']) == {
-        k for k, v in ckpt['state_dict'].items() if torch.is_tensor(v)}
-    for key, value in weights['state_dict'].items():
-        assert torch.equal(value, ckpt['state_dict'][key])
 
 
 def test_dist_train_two_cpu_ranks_end_with_identical_weights(data_root,

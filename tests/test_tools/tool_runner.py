@@ -17,11 +17,12 @@ def mmagic_tool(name):
     return osp.join(osp.dirname(mmagic.__file__), '.mim', 'tools', name)
 
 
-def run_tool(args, env=None, timeout=600, check=True):
-    """Run ``python ARGS`` from the repository root; returns CompletedProcess."""
+def run_tool(args, env=None, timeout=600, check=True, cwd=ROOT):
+    """Run ``python ARGS`` from the repository root (or ``cwd``: then name
+    tools and configs by absolute path); returns CompletedProcess."""
     full_env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1')
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env,
+    proc = subprocess.run([sys.executable, *args], cwd=str(cwd), env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(
