@@ -58,7 +58,8 @@ def test_wrong_checkpoint_is_refused(tmp_path, student):
 def test_model_that_needs_the_gt_is_refused():
     with pytest.raises(ModelNotSupportedError, match='ground truth'):
         Restorer(TEACHER_DEMO, None,
-                 cfg_options={'model.allow_untrained_decom': True})
+                 cfg_options={'model.decom_weights': None,
+                              'model.allow_untrained_decom': True})
 
 
 def test_plain_mmagic_editor_works(tmp_path):

@@ -68,7 +68,7 @@ def test_ema_hook_swap_leaves_frozen_parts_alone():
 def test_the_distiller_averages_the_student_only():
     cfg = Config.fromfile(
         osp.join(ROOT, 'configs/demo/restorect-student_demo.py')).model
-    cfg.allow_untrained_teacher = True
+    cfg.teacher_weights, cfg.allow_untrained_teacher = None, True
     distiller = MODELS.build(cfg)
     ema = TrainableEMA(distiller)
     averaged = {name.split('.')[0] for name in ema.avg_parameters}

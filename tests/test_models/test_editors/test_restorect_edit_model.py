@@ -23,10 +23,10 @@ CONFIGS = {
 
 def _build(name):
     cfg = Config.fromfile(osp.join(ROOT, CONFIGS[name])).model
-    if name == 'teacher':
-        cfg.allow_untrained_decom = True
+    if name == 'teacher':  # random stage-0 nets, no published file
+        cfg.decom_weights, cfg.allow_untrained_decom = None, True
     if name == 'distiller':
-        cfg.allow_untrained_teacher = True
+        cfg.teacher_weights, cfg.allow_untrained_teacher = None, True
     cfg.pop('weights', None)
     torch.manual_seed(0)
     return MODELS.build(cfg)
