@@ -1,23 +1,17 @@
 """tools/analysis_tools/benchmark.py end to end at --size tiny: every model
 row, parseable numbers, the plot, parameter counts of the built models, and
 PSNR for a row given a checkpoint."""
-import importlib.util
 import math
-import os.path as osp
 
 import torch
 
-from tests.test_tools.tool_runner import ROOT, make_pairs, run_tool
+from tests.test_tools.tool_runner import load_tool, make_pairs, run_tool
 
 SHAPES = [('32', '32'), ('48', '64')]  # (H, W): 32x32 and 64x48 (W x H)
 
 
 def load_benchmark_module():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark.py')
-    spec = importlib.util.spec_from_file_location('benchmark_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/benchmark.py')
 
 
 def parse_table(text):

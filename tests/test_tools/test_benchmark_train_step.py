@@ -1,18 +1,13 @@
 """The training-step benchmark runs the configs' real train_step."""
-import importlib.util
 import os.path as osp
 
 import pytest
 
-from tests.test_tools.tool_runner import ROOT
+from tests.test_tools.tool_runner import ROOT, load_tool
 
 
-def load_tool():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_train_step.py')
-    spec = importlib.util.spec_from_file_location('benchmark_train_step', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_benchmark():
+    return load_tool('tools/analysis_tools/benchmark_train_step.py')
 
 
 @pytest.mark.parametrize('config,phase', [
@@ -21,7 +16,7 @@ def load_tool():
     ('configs/demo/restorect-student_demo.py', 2),
 ])
 def test_benchmark_reports_step_time(config, phase, tmp_path):
-    tool = load_tool()
+    tool = load_benchmark()
     figures = tool.main([
         osp.join(ROOT, config), '--iters', '1', '--warmup', '1', '--batch',
         '1', '--size', '32', '--phase', str(phase), '--device', 'cpu',
@@ -33,7 +28,7 @@ def test_benchmark_reports_step_time(config, phase, tmp_path):
 
 
 def test_amp_needs_cuda():
-    tool = load_tool()
+    tool = load_benchmark()
     with pytest.raises(SystemExit, match='CUDA'):
         tool.main([osp.join(ROOT, 'configs/demo/restorect-teacher_demo.py'),
                    '--amp', '--device', 'cpu'])
@@ -42,7 +37,7 @@ def test_amp_needs_cuda():
 def test_ema_figures_show_what_trainable_ema_saves():
     """The stage-2 model carries the frozen teacher and DecomNets: MMEngine's
     EMA copies them, TrainableEMA shares them."""
-    tool = load_tool()
+    tool = load_benchmark()
     args = [osp.join(ROOT, 'configs/demo/restorect-student_demo.py'),
             '--iters', '1', '--warmup', '0', '--batch', '1', '--size', '32',
             '--device', 'cpu', '--ema']

@@ -2,7 +2,6 @@
 every stage clean (the full-size GPU check is the same code on other
 configs), and the full-size options fit the full configs."""
 import argparse
-import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -11,15 +10,11 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from tests.test_tools.tool_runner import ROOT
+from tests.test_tools.tool_runner import ROOT, load_tool
 
 
 def load_check():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'gpu_check.py')
-    spec = importlib.util.spec_from_file_location('gpu_check', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/gpu_check.py')
 
 
 # its outcome is the check's own plumbing: every stage it runs is tested on

@@ -3,12 +3,11 @@ reproducible split files and the folders the UIEB / LSUI configs read."""
 import os
 import os.path as osp
 
-import importlib.util
 
 import cv2
 import numpy as np
 
-from tests.test_tools.tool_runner import ROOT, run_tool
+from tests.test_tools.tool_runner import load_tool, run_tool
 
 TOOL = 'tools/dataset_converters/make_split.py'
 
@@ -85,10 +84,7 @@ def test_bad_pairing_is_reported_before_writing(tmp_path):
 
 
 def test_choose_test_depends_on_seed_only():
-    spec = importlib.util.spec_from_file_location('make_split',
-                                                  osp.join(ROOT, TOOL))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool(TOOL)
     first = tool.choose_test(890, 178, 42)
     assert first == tool.choose_test(890, 178, 42)
     assert first == sorted(set(first)) and len(first) == 178

@@ -2,7 +2,6 @@
 process: the stable copy beside the hashed file, replaced on each publish,
 what they print, and the refusal to overwrite the input checkpoint. The
 tools as commands, in the stage chain: test_stage_chain.py."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -10,19 +9,13 @@ import pytest
 import torch
 
 from restorect_mm.engine.checkpoint_io import CheckpointError
-from tests.test_tools.tool_runner import ROOT
+from tests.test_tools.tool_runner import load_tool
 
 
-def _load_tool(path):
-    name = 'tool_' + osp.splitext(osp.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-publish_model = _load_tool('tools/publish_model.py')
-extract_student = _load_tool('tools/model_converters/extract_student.py')
+publish_model = load_tool('tools/publish_model.py')
+extract_student = load_tool('tools/model_converters/extract_student.py')
 
 
 def _checkpoint(path, value):

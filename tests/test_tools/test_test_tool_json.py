@@ -1,19 +1,13 @@
 """tools/test.py --out writes strict JSON, whatever the metric values."""
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 
-from tests.test_tools.tool_runner import ROOT
+from tests.test_tools.tool_runner import load_tool
 
 
 def _test_tool():
-    spec = importlib.util.spec_from_file_location(
-        'restorect_test_tool', osp.join(ROOT, 'tools', 'test.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/test.py')
 
 
 def _reject_constants(name):

@@ -1,4 +1,5 @@
 """Helpers for tests that run the real command-line tools in subprocesses."""
+import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -15,6 +16,16 @@ def mmagic_tool(name):
     """Path of MMagic's own, unmodified tool shipped inside its wheel."""
     import mmagic
     return osp.join(osp.dirname(mmagic.__file__), '.mim', 'tools', name)
+
+
+def load_tool(path):
+    """Import a tool script (``path`` relative to the repository root) as a
+    module, to call its functions in-process."""
+    name = 'tool_' + osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_tool(args, env=None, timeout=600, check=True, cwd=ROOT):
