@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.optim.optimizer import amp_optimizer_wrapper
 
-from tests.test_tools.test_benchmark_train_step import load_tool
+from tests.test_tools.test_benchmark_train_step import load_benchmark
 from tests.test_tools.tool_runner import ROOT
 
 STUDENT_DEMO = osp.join(ROOT, 'configs/demo/restorect-student_demo.py')
@@ -32,7 +32,7 @@ def conv_output_dtypes(module):
 def test_bf16_autocast_through_both_phases(monkeypatch):
     monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available',
                         lambda: True)
-    tool = load_tool()
+    tool = load_benchmark()
     torch.manual_seed(0)
     model, optim = tool.build(Config.fromfile(STUDENT_DEMO), 'cpu', True)
     model.train()
@@ -70,6 +70,6 @@ def test_amp_wrapper_still_refuses_a_cpu_only_machine():
     with its own message before MMEngine's assertion."""
     if torch.cuda.is_available():
         pytest.skip('a GPU is present')
-    tool = load_tool()
+    tool = load_benchmark()
     with pytest.raises(AssertionError):
         tool.build(Config.fromfile(STUDENT_DEMO), 'cpu', True)
