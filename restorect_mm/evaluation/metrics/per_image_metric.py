@@ -31,7 +31,9 @@ class PerImageMetric(BaseSampleWiseMetric):
         gt_key (str): Key of the ground truth. Default: 'gt_img'.
         pred_key (str): Key of the prediction under ``output``.
             Default: 'pred_img'.
-        device (str): Where a metric's network runs. Default: 'cpu'.
+        device (str, optional): Where a metric's network runs; the metrics
+            with networks (LPIPS, FID) default to the evaluated model's
+            device (None).
         collect_device (str): 'cpu' or 'gpu'. Default: 'cpu'.
         prefix (str, optional): Prefix of the metric names.
 
