@@ -19,11 +19,19 @@ Two forms (``hvi_form``):
   ``C_k = clamp(k, 0.1, 5) * sin(pi*I/2) + 1e-6`` with ``k`` a constant 1
   (never optimised there).
 
-Note on a learnable ``k`` inside a loss: since ``C_k <= 1``, growing ``k``
-shrinks every H/V difference, so the optimiser can lower this term by moving
-``k`` alone. ``k`` is therefore clamped to ``k_bounds`` (default [0.1, 5],
-the reference's bounds) in both forms, and the loss weight is small (0.05);
-watch the logged ``hvi_k`` diagnostic.
+How a learnable ``k`` learns: not from this term. Since ``C_k <= 1``,
+growing ``k`` shrinks every H/V difference, so descending the term would
+move ``k`` to its upper clamp and fade the colour loss. The term therefore
+sees ``k`` detached, and ``k`` maximises a likelihood instead
+(:func:`sensitivity_nll`): ``C_k`` says how much the chroma of a pixel of
+intensity ``I`` counts, so ``k`` is fitted as the exponent under which the
+chroma residual ``r`` between prediction and ground truth, scaled by
+``C_k``, is equally spread at every intensity (a Laplace model
+``r ~ Laplace(0, sigma / C_k(I))``, ``sigma`` profiled out). Where dark
+pixels are no less reliable than bright ones, ``k`` goes down and the loss
+weighs dark chroma more; where they are noisier, ``k`` goes up. ``k`` stays
+clamped to ``k_bounds`` (default [0.1, 5], the reference's bounds); the
+logged ``hvi_k`` diagnostic shows its course.
 """
 import math
 from typing import Optional, Sequence, Tuple
@@ -32,7 +40,7 @@ import torch
 import torch.nn as nn
 
 from restorect_mm.registry import MODELS
-from .retinex_losses import _check_reduction, reduce_loss
+from .retinex_losses import _check_reduction, calibration_gradient, reduce_loss
 
 HVI_FORMS = ('cidnet', 'reference')
 _REFERENCE_PI = 3.14159  # the reference code's approximation of pi
@@ -95,16 +103,68 @@ def rgb_to_hvi(img: torch.Tensor,
         raise ValueError(f'hvi_form must be one of {HVI_FORMS}, '
                          f'got {hvi_form!r}')
     hue, saturation, value = rgb_to_hsv_parts(img.clamp(0.0, 1.0))
-    k = k.to(img.dtype)
+    chroma_x, chroma_y = unit_chroma(hue, saturation, hvi_form)
+    sensitivity = colour_sensitivity(value, k.to(img.dtype), hvi_form, eps)
+    return torch.stack(
+        [sensitivity * chroma_x, sensitivity * chroma_y, value], 1)
+
+
+def unit_chroma(hue: torch.Tensor, saturation: torch.Tensor,
+                hvi_form: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    """``S * cos(theta)``, ``S * sin(theta)``: the H and V components before
+    the colour sensitivity. Inputs and outputs (B, H, W)."""
     if hvi_form == 'cidnet':
         theta = 2.0 * math.pi * hue
-        sensitivity = (torch.sin(math.pi * value / 2.0) + eps)**k
     else:
         theta = _REFERENCE_PI * hue / 3.0
-        sensitivity = k * torch.sin(_REFERENCE_PI * value / 2.0) + 1e-6
-    radius = sensitivity * saturation
-    return torch.stack(
-        [radius * torch.cos(theta), radius * torch.sin(theta), value], 1)
+    return saturation * torch.cos(theta), saturation * torch.sin(theta)
+
+
+def colour_sensitivity(value: torch.Tensor, k: torch.Tensor, hvi_form: str,
+                       eps: float = 1e-8) -> torch.Tensor:
+    """``C_k`` of a value map (B, H, W), see the module docstring."""
+    if hvi_form == 'cidnet':
+        return (torch.sin(math.pi * value / 2.0) + eps)**k
+    return k * torch.sin(_REFERENCE_PI * value / 2.0) + 1e-6
+
+
+def sensitivity_nll(pred: torch.Tensor,
+                    target: torch.Tensor,
+                    k: torch.Tensor,
+                    hvi_form: str = 'cidnet',
+                    eps: float = 1e-8) -> torch.Tensor:
+    """Negative log-likelihood of ``k`` for the chroma residual of a batch.
+
+    ``log mean(r * C_k(I)) - mean(log C_k(I))`` with ``r = |dH| + |dV|`` of
+    :func:`unit_chroma` between ``pred`` and ``target`` and ``I`` the
+    target's value: a Laplace model ``r ~ Laplace(0, sigma / C_k(I))`` with
+    ``sigma`` at its maximum-likelihood value, constants dropped. Minimal
+    where ``r * C_k`` does not depend on ``I``. Both images are detached
+    (this objective trains ``k`` only). In the 'reference' form ``C_k`` is
+    proportional to ``k`` and the likelihood does not depend on it.
+
+    Args:
+        pred (Tensor): (B, 3, H, W) RGB prediction.
+        target (Tensor): (B, 3, H, W) RGB ground truth.
+        k (Tensor): 0-d colour-sensitivity parameter (already bounded).
+        hvi_form (str): 'cidnet' or 'reference'.
+        eps (float): See :func:`rgb_to_hvi`.
+
+    Returns:
+        Tensor: 0-d float32.
+    """
+    with torch.autocast(device_type=pred.device.type, enabled=False):
+        pred_parts = rgb_to_hsv_parts(pred.detach().float().clamp(0.0, 1.0))
+        target_parts = rgb_to_hsv_parts(
+            target.detach().float().clamp(0.0, 1.0))
+        pred_x, pred_y = unit_chroma(*pred_parts[:2], hvi_form)
+        target_x, target_y = unit_chroma(*target_parts[:2], hvi_form)
+        residual = (pred_x - target_x).abs() + (pred_y - target_y).abs()
+        sensitivity = colour_sensitivity(target_parts[2], k.float(),
+                                         hvi_form, eps)
+        # the floor keeps the log finite when prediction equals target
+        spread = (residual * sensitivity).mean().clamp_min(1e-12)
+        return torch.log(spread) - torch.log(sensitivity).mean()
 
 
 def polarized_hvi_loss(pred: torch.Tensor,
@@ -202,7 +262,8 @@ class PolarizedHVILoss(nn.Module):
         Returns:
             Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
         """
-        loss_map = polarized_hvi_loss(pred, target, self.effective_k(),
+        k = self.effective_k()
+        loss_map = polarized_hvi_loss(pred, target, k.detach(),
                                       self.hvi_form, self.eps)
         if self.reduction == 'mean':
             loss = loss_map.mean(dim=(0, 2, 3)).sum()
@@ -213,4 +274,13 @@ class PolarizedHVILoss(nn.Module):
             if isinstance(self.k, nn.Parameter):
                 anchor = anchor + self.k * 0.0
             return anchor
-        return self.loss_weight * loss
+        loss = self.loss_weight * loss
+        if isinstance(self.k, nn.Parameter):
+            objective = sensitivity_nll(pred, target, k, self.hvi_form,
+                                        self.eps)
+            if torch.isfinite(objective):
+                loss = loss + self.loss_weight * calibration_gradient(
+                    objective)
+            else:  # keep k connected (DDP) without a step from NaN
+                loss = loss + self.k * 0.0
+        return loss

@@ -37,6 +37,17 @@ def reduce_loss(loss: torch.Tensor, reduction: str) -> torch.Tensor:
     return loss
 
 
+def calibration_gradient(objective: torch.Tensor) -> torch.Tensor:
+    """A zero that carries ``objective``'s gradient.
+
+    Added to a loss term, it leaves the term's value (and the logs) as they
+    are, while a loss scalar such as HVI's ``k`` or the diffusion's ``s``
+    receives the gradient of its own objective instead of the term's (which
+    would let it switch the term off). 0-d in, 0-d out.
+    """
+    return objective - objective.detach()
+
+
 def _check_reduction(reduction: str) -> str:
     if reduction not in _REDUCTIONS:
         raise ValueError(f'Unsupported reduction mode: {reduction}. '
@@ -122,8 +133,11 @@ def retinex_reconstruction_loss(reflectance: torch.Tensor,
     raise ValueError(f'criterion must be "l1" or "mse", got {criterion!r}')
 
 
-def texture_consistency_loss(img: torch.Tensor, reflectance: torch.Tensor,
-                             diffusion: nn.Module) -> torch.Tensor:
+def texture_consistency_loss(img: torch.Tensor,
+                             reflectance: torch.Tensor,
+                             diffusion: nn.Module,
+                             scale: Optional[torch.Tensor] = None
+                             ) -> torch.Tensor:
     """Element-wise ``|A_s(I) - A_s(R)|``.
 
     Args:
@@ -131,11 +145,13 @@ def texture_consistency_loss(img: torch.Tensor, reflectance: torch.Tensor,
         reflectance (Tensor): (B, 3, H, W) its reflectance.
         diffusion (nn.Module): The operator A_s, e.g.
             :class:`AnisotropicDiffusion`.
+        scale (Tensor, optional): 0-d ``s`` handed to the operator (None:
+            its own).
 
     Returns:
         Tensor: (B, 3, H, W) error map.
     """
-    return (diffusion(img) - diffusion(reflectance)).abs()
+    return (diffusion(img, scale) - diffusion(reflectance, scale)).abs()
 
 
 # --- registered classes ------------------------------------------------------
@@ -257,7 +273,12 @@ class TextureConsistencyLoss(_WeightedLoss):
     The operator's scale ``s`` is a parameter of this module; when the loss
     is a child of the model (as in :class:`RestoRectDecomposer`) it is in
     the optimiser and actually learned (the reference code declares it
-    learnable but never optimises it, so it stays 0.1).
+    learnable but never optimises it, so it stays 0.1). The term itself sees
+    ``s`` detached: ``s`` learns from the likelihood of the image's
+    gradients (:meth:`AnisotropicDiffusion.scale_nll`), which this loss adds
+    as a zero-valued :func:`calibration_gradient`, so the term cannot fade by
+    shrinking ``s``. ``s`` is held fixed by a zero learning rate
+    (``paramwise_cfg.custom_keys={'texture_loss': dict(lr_mult=0.)}``).
 
     Args:
         loss_weight (float): Default: 1.0.
@@ -284,5 +305,13 @@ class TextureConsistencyLoss(_WeightedLoss):
         Returns:
             Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
         """
-        return self._finish(
-            texture_consistency_loss(img, reflectance, self.diffusion))
+        diffusion = self.diffusion
+        if not hasattr(diffusion, 'scale_nll'):  # a custom operator
+            return self._finish(
+                texture_consistency_loss(img, reflectance, diffusion))
+        scale = diffusion.effective_scale()
+        loss = self._finish(
+            texture_consistency_loss(img, reflectance, diffusion,
+                                     scale.detach()))
+        return loss + self.loss_weight * calibration_gradient(
+            diffusion.scale_nll(img))

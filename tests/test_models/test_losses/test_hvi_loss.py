@@ -6,7 +6,8 @@ import torch
 from mmagic.registry import MODELS
 from restorect_mm.models.losses import PolarizedHVILoss
 from restorect_mm.models.losses.hvi_loss import (polarized_hvi_loss,
-                                                 rgb_to_hsv_parts, rgb_to_hvi)
+                                                 rgb_to_hsv_parts, rgb_to_hvi,
+                                                 sensitivity_nll)
 
 
 def pixel(r, g, b):
@@ -147,3 +148,50 @@ def test_fp32_under_autocast():
         value = PolarizedHVILoss()(a.bfloat16(), b.bfloat16())
     assert value.dtype == torch.float32
     assert value.item() == pytest.approx(expected.item(), rel=0.05)
+
+
+def test_k_learns_from_its_likelihood_not_from_the_term():
+    torch.manual_seed(0)
+    pred = torch.rand(2, 3, 8, 8, requires_grad=True)
+    target = torch.rand(2, 3, 8, 8)
+    loss = PolarizedHVILoss(loss_weight=0.05)
+    value = loss(pred, target)
+    expected = 0.05 * polarized_hvi_loss(pred, target, loss.effective_k())
+    assert value.item() == pytest.approx(
+        expected.mean(dim=(0, 2, 3)).sum().item(), rel=1e-6)
+    value.backward()
+    k_grad = loss.k.grad.clone()
+    loss.k.grad = None
+    (0.05 * sensitivity_nll(pred, target, loss.effective_k())).backward()
+    assert torch.allclose(k_grad, loss.k.grad)
+    # growing k would shrink the term; its likelihood gradient differs
+    loss.k.grad = None
+    polarized_hvi_loss(pred, target, loss.effective_k()).mean().backward()
+    assert not torch.allclose(k_grad, 0.05 * loss.k.grad)
+
+
+def _red_pixels(value, saturation):
+    """(1, 3, 1, N) RGB of hue 0 with the given value and saturation."""
+    other = value * (1 - saturation)
+    return torch.stack([value, other, other])[None, :, None]
+
+
+def test_sensitivity_nll_recovers_the_exponent_of_the_residual_spread():
+    """A chroma residual whose spread grows as C_k0(I)^-1 in the dark gives
+    the maximum-likelihood k near k0."""
+    gen = torch.Generator().manual_seed(0)
+    n, k0 = 40000, 2.0
+    value = 0.3 + 0.7 * torch.rand(n, generator=gen)
+    spread = 0.01 / torch.sin(math.pi * value / 2)**k0
+    laplace = torch.distributions.Laplace(0., 1.)
+    noise = laplace.sample((n, )) * spread
+    target = _red_pixels(value, torch.full((n, ), 0.5))
+    pred = _red_pixels(value, (0.5 + noise).clamp(0.01, 0.99))
+    ks = torch.arange(0.1, 5.0, 0.05)
+    nll = torch.stack([sensitivity_nll(pred, target, k) for k in ks])
+    assert abs(ks[nll.argmin()].item() - k0) < 0.25
+    # a residual of the same spread at every intensity: k to its floor
+    flat = laplace.sample((n, )) * 0.01
+    pred = _red_pixels(value, (0.5 + flat).clamp(0.01, 0.99))
+    nll = torch.stack([sensitivity_nll(pred, target, k) for k in ks])
+    assert ks[nll.argmin()].item() < 0.3

@@ -126,3 +126,38 @@ def test_texture_custom_diffusion_config():
     loss = TextureConsistencyLoss(
         diffusion=dict(type='AnisotropicDiffusion', init_scale=0.3))
     assert loss.diffusion.scale.item() == pytest.approx(0.3)
+
+
+def test_texture_term_cannot_move_its_scale():
+    """``s`` takes the gradient of its likelihood, not of the term, so
+    Adam on the loss moves it towards the image's RMS gradient instead of
+    to its floor, and the term's value is the plain |A_s(I) - A_s(R)|."""
+    torch.manual_seed(0)
+    img = 0.4 + 0.1 * torch.rand(2, 3, 24, 24)
+    reflectance = 0.3 + 0.3 * torch.rand(2, 3, 24, 24)
+    loss = TextureConsistencyLoss(loss_weight=0.05)
+    diffusion = loss.diffusion
+    value = loss(img, reflectance)
+    expected = 0.05 * (diffusion(img) - diffusion(reflectance)).abs().mean()
+    assert value.item() == pytest.approx(expected.item(), rel=1e-6)
+    value.backward()
+    term_grad = diffusion.scale.grad.clone()
+    diffusion.scale.grad = None
+    (0.05 * diffusion.scale_nll(img)).backward()
+    assert torch.allclose(term_grad, diffusion.scale.grad)
+
+    optimizer = torch.optim.Adam(loss.parameters(), lr=0.02)
+    first = None
+    for _ in range(150):
+        optimizer.zero_grad()
+        value = loss(img, reflectance)
+        first = value.item() if first is None else first
+        value.backward()
+        optimizer.step()
+    s = diffusion.effective_scale().item()
+    assert 0.01 < s < 1.0 and s > 0.1  # interior, grown from 0.1
+    diffusion.scale.grad = None
+    diffusion.scale_nll(img).backward()  # stationary: at its likelihood max
+    assert abs(diffusion.scale.grad.item()) < 0.05 * abs(
+        term_grad.item() / 0.05)
+    assert loss(img, reflectance).item() > first  # more texture compared

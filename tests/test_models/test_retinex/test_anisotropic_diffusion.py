@@ -63,3 +63,26 @@ def test_gradient_reaches_scale():
     op(x).abs().sum().backward()
     assert op.scale.grad is not None
     assert torch.isfinite(op.scale.grad) and op.scale.grad.abs() > 0
+
+
+def test_scale_nll_is_minimal_at_the_rms_gradient():
+    torch.manual_seed(0)
+    x = 0.4 + 0.1 * torch.rand(2, 3, 20, 24)
+    sobel = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]])
+    flat = x.reshape(-1, 1, 20, 24)
+    gx = torch.nn.functional.conv2d(flat, sobel[None, None], padding=1)
+    gy = torch.nn.functional.conv2d(flat, sobel.t()[None, None], padding=1)
+    rms = math.sqrt((gx**2 + gy**2).mean().item() + 1e-8)
+    assert 0.01 < rms < 1.0  # inside the clamp, so the optimum is reachable
+    op = AnisotropicDiffusion(init_scale=rms)
+    nll = op.scale_nll(x)
+    nll.backward()
+    assert abs(op.scale.grad.item()) < 1e-4  # stationary at the RMS
+    for factor in (0.8, 1.25):
+        with torch.no_grad():
+            op.scale.fill_(rms * factor)
+        assert op.scale_nll(x).item() > nll.item()
+    # the objective never trains the image it is measured on
+    img = x.clone().requires_grad_()
+    op.scale_nll(img).backward()
+    assert img.grad is None
