@@ -7,10 +7,12 @@ from .protocol_psnr_ssim import ProtocolPSNR, ProtocolSSIM
 from .uciqe import UCIQE
 from .uiqm import UIQM
 from .brisque import BRISQUE
+from .chroma_speckle import ChromaSpeckle
 from .inception_fid import InceptionFID, InceptionFIDImageNet
 from .lpips_metric import LPIPS
 
 __all__ = ['RetinexDecompositionMetric']
 __all__ += ['NIQEChecked', 'NoReferenceMetric', 'PerImageMetric',
             'ProtocolPSNR', 'ProtocolSSIM', 'UCIQE', 'UIQM']
-__all__ += ['BRISQUE', 'InceptionFID', 'InceptionFIDImageNet', 'LPIPS']
+__all__ += ['BRISQUE', 'ChromaSpeckle', 'InceptionFID', 'InceptionFIDImageNet',
+            'LPIPS']
