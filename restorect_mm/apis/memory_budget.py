@@ -6,7 +6,11 @@ tensors are freed early, so the sum is an upper bound of what the tile keeps
 alive at once, and tiles chosen from it stay within the limit. Written by
 hand: neither MMEngine nor MMagic estimates activation memory.
 
-On the CPU the limit bounds the process's resident memory (RSS). On CUDA it
+On the CPU the limit bounds the process's resident memory (RSS), and the
+tile is a function of the limit, the image size, the model's weights and the
+probe alone, never of the RSS at the moment: the same command picks the same
+tiles and writes the same bytes. What the process holds before any image
+(Python, torch, MMEngine/MMagic) is the constant :data:`RUNTIME_BYTES`. On CUDA it
 bounds what this process allocates on the GPU, and the room is what the GPU
 has free now (``torch.cuda.mem_get_info``, plus what PyTorch's caching
 allocator holds unused), whichever is smaller: the host's RSS says nothing
@@ -23,6 +27,10 @@ PROBE_SIDE = 64
 # plus what writing the result needs at the end (a float32 scaled copy, the
 # quantised up-to-16-bit image and its BGR(A) copy: 12 + 6 + 8).
 IMAGE_BYTES_PER_PIXEL = 4 * 10 + 12 + 6 + 8
+# Resident memory of the interpreter with torch (CUDA build), MMEngine, MMagic
+# and restorect_mm imported, before any model or image: 0.86-0.89 GiB measured
+# on the project's CPU machine (torch 2.14.1); a CPU-only torch needs less.
+RUNTIME_BYTES = 2**30
 # Leaf outputs miss the temporaries of functional ops inside modules and the
 # allocator's fragmentation; tiles are sized for this much more.
 ACTIVATION_MARGIN = 1.5
@@ -42,11 +50,6 @@ def proc_status_kib(field: str) -> Optional[int]:
     except (OSError, ValueError):
         return None
     return None
-
-
-def current_rss_bytes() -> int:
-    """Resident memory of this process now (0 where /proc is missing)."""
-    return (proc_status_kib('VmRSS') or 0) * 1024
 
 
 def activation_bytes_per_pixel(model: torch.nn.Module,
@@ -106,7 +109,8 @@ def _side(room: float, bytes_per_pixel: float, multiple: int) -> int:
 
 def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
                     image_pixels: int, multiple: int = 8,
-                    min_tile: int = 32, device=None) -> int:
+                    min_tile: int = 32, device=None,
+                    model_bytes: int = 0) -> int:
     """Largest square tile whose activations fit into what the limit leaves.
 
     Args:
@@ -119,14 +123,20 @@ def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
         min_tile (int): smallest tile accepted.
         device (torch.device | str, optional): where the tiles run; a CUDA
             device sizes them from its free memory (:func:`gpu_room_bytes`)
-            and the image buffers on it; None or the CPU from the RSS.
+            and the image buffers on it; None or the CPU from the limit
+            less :data:`RUNTIME_BYTES` and ``model_bytes``.
+        model_bytes (int): bytes of the model's parameters and buffers
+            (CPU only; on CUDA they are in what is allocated already).
 
     Returns:
         int: tile side in pixels.
 
     Raises:
-        MemoryError: the limit leaves no room even for ``min_tile``.
+        MemoryError: the limit leaves no room even for ``min_tile``; the
+            message names the memory that tile would need.
     """
+    smallest_tile_bytes = ACTIVATION_MARGIN * max(bytes_per_pixel,
+                                                  1.0) * min_tile**2
     if device is not None and torch.device(device).type == 'cuda':
         room = gpu_room_bytes(device, limit_bytes)
         image_bytes = image_pixels * GPU_IMAGE_BYTES_PER_PIXEL
@@ -136,16 +146,21 @@ def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
                 f'{device}: {room / 2**20:.0f} MiB of GPU memory left (free '
                 f'memory, --memory-limit {limit_bytes / 2**20:.0f} MiB) is '
                 f'too little: the image needs {image_bytes / 2**20:.0f} MiB '
-                'on the GPU besides a tile; free the GPU, give a larger '
-                'limit or restore a smaller image')
+                f'on the GPU and {min_tile}-px tiles '
+                f'{smallest_tile_bytes / 2**20:.0f} MiB besides; free the '
+                'GPU, give a larger limit or restore a smaller image')
         return side
     image_bytes = image_pixels * IMAGE_BYTES_PER_PIXEL
-    free = limit_bytes - current_rss_bytes() - image_bytes
-    side = _side(free, bytes_per_pixel, multiple)
+    fixed = RUNTIME_BYTES + model_bytes + image_bytes
+    side = _side(limit_bytes - fixed, bytes_per_pixel, multiple)
     if side < min_tile:
+        needed = fixed + smallest_tile_bytes
         raise MemoryError(
-            f'--memory-limit {limit_bytes / 2**20:.0f} MiB is too small: the '
-            f'process already uses {current_rss_bytes() / 2**20:.0f} MiB and '
-            f'the image needs {image_bytes / 2**20:.0f} MiB of buffers; give '
-            'a larger limit or a smaller image')
+            f'--memory-limit {limit_bytes / 2**20:.0f} MiB is too small for '
+            f'this image: it needs at least {math.ceil(needed / 2**20)} MiB '
+            f'(runtime {RUNTIME_BYTES / 2**20:.0f} MiB, model '
+            f'{model_bytes / 2**20:.0f} MiB, image buffers '
+            f'{image_bytes / 2**20:.0f} MiB, {min_tile}-px tiles '
+            f'{smallest_tile_bytes / 2**20:.0f} MiB); give at least that '
+            'limit or a smaller image')
     return side

@@ -194,9 +194,13 @@ class Restorer:
                     self.model, self._run_whole, self.device,
                     self.pad_multiple)
             # on CUDA the budget is the GPU's free memory, not the RSS
+            model_bytes = sum(
+                t.numel() * t.element_size()
+                for t in (*self.model.parameters(), *self.model.buffers()))
             tile = tile_for_budget(self.memory_limit, self._bytes_per_pixel,
                                    height * width, self.pad_multiple,
-                                   device=self.device)
+                                   device=self.device,
+                                   model_bytes=model_bytes)
         if tile is not None and tile >= max(height, width):
             return None
         return tile

@@ -16,7 +16,7 @@ GIB = 2**30
 
 def fake_gpu(monkeypatch, free, allocated=0, reserved=0):
     """torch.cuda's memory figures, as a GPU with ``free`` bytes would give
-    them; the host's RSS made absurd so that a use of it shows."""
+    them; the host's /proc figures made absurd so that a use of them shows."""
     calls = []
 
     def mem_get_info(device=None):
@@ -28,7 +28,7 @@ def fake_gpu(monkeypatch, free, allocated=0, reserved=0):
                         allocated)
     monkeypatch.setattr(torch.cuda, 'memory_reserved', lambda d=None:
                         reserved)
-    monkeypatch.setattr(memory_budget, 'current_rss_bytes', lambda: 10**15)
+    monkeypatch.setattr(memory_budget, 'proc_status_kib', lambda f: 10**12)
     return calls
 
 
@@ -62,7 +62,6 @@ def test_cpu_path_ignores_the_gpu(monkeypatch):
         raise AssertionError('the CPU path asked the GPU')
 
     monkeypatch.setattr(torch.cuda, 'mem_get_info', no_gpu)
-    monkeypatch.setattr(memory_budget, 'current_rss_bytes', lambda: GIB)
     expected = tile_for_budget(3 * GIB, 1000.0, 10**6)
     assert tile_for_budget(3 * GIB, 1000.0, 10**6, device='cpu') == expected
 
@@ -80,8 +79,10 @@ def test_restorer_sizes_cuda_tiles_from_the_gpu(tmp_path, monkeypatch):
     large = restorer.tile_for(3000, 4000)
     assert small % 8 == 0 and 1.9 * small < large < 2.3 * small
     assert restorer.tile_for(64, 64) is None  # fits whole
-    # on the CPU the Restorer's own RSS budget, untouched
+    # on the CPU the limit alone, whatever /proc says
     restorer.device = torch.device('cpu')
     monkeypatch.setattr(torch.cuda, 'mem_get_info', None)
+    assert restorer.tile_for(3000, 4000) is None  # 100 GiB: whole
+    restorer.memory_limit = GIB + 2**20
     with pytest.raises(MemoryError, match='--memory-limit'):
-        restorer.tile_for(3000, 4000)  # the faked 1 PB of RSS
+        restorer.tile_for(3000, 4000)
