@@ -29,7 +29,7 @@ visualizer = dict(
     vis_backends=[dict(type='LocalVisBackend')],
     fn_key='gt_path',
     img_keys=['pred_img'],
-    bgr2rgb=False)
+    bgr2rgb=True)  # outputs are BGR, as MMagic; the backend writes RGB
 
 # the demo scores PSNR / SSIM only: LPIPS and FID of the full evaluator need
 # network weights that the demo does not download

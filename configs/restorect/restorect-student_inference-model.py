@@ -19,5 +19,5 @@ visualizer = dict(
     vis_backends=[dict(type='LocalVisBackend')],
     fn_key='img_path',
     img_keys=['input', 'pred_img'],
-    bgr2rgb=False)
+    bgr2rgb=True)  # outputs are BGR, as MMagic; the backend writes RGB
 custom_hooks = [dict(type='BasicVisualizationHook', interval=1)]

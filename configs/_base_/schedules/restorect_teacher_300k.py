@@ -45,4 +45,4 @@ visualizer = dict(
     vis_backends=[dict(type='LocalVisBackend')],
     fn_key='gt_path',
     img_keys=['input', 'gt_img', 'pred_img'],
-    bgr2rgb=False)
+    bgr2rgb=True)  # outputs are BGR, as MMagic; the backend writes RGB
