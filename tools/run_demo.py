@@ -14,6 +14,13 @@ driven through the standard tools, ending with a table.
    evaluates it with tools/test.py, and restores the test images with
    tools/restore.py into WORK_DIR/restored/ (their PSNR is printed next to
    test.py's).
+5. figures (in-process, from the files above): the published teacher's
+   restorations of the test pairs (with their GT priors) into
+   WORK_DIR/teacher_restored/, WORK_DIR/contact_sheet.png (input | teacher |
+   student | GT, each panel titled with its PSNR and chroma speckle share),
+   and WORK_DIR/curves_<stage>.png (losses, diagnostics, validation PSNR of
+   each stage's scalar log); a second table prints the PSNR and speckle
+   share of the four columns.
 Each step runs as its own process, exactly as a user would run it. The table
 also scores the degraded input itself against the ground truth (MMagic's
 psnr/ssim, RGB, full resolution, no crop): the baseline any restoration must
@@ -166,6 +173,54 @@ def restore_with_restore_py(weights, work_root, data_root):
     return out_dir, sum(scores) / len(scores)
 
 
+def analysis_tool(name):
+    """Import ``tools/analysis_tools/<name>.py`` as a module."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        f'analysis_{name}', osp.join(ROOT, 'tools', 'analysis_tools',
+                                     f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_figures(work_root, data_root, teacher_weights, stages):
+    """Teacher restorations, the contact sheet and the training curves.
+
+    Returns:
+        tuple[str, list[str], dict, float]: the sheet, the curve PNGs, the
+        sheet's column -> (mean PSNR, mean speckle %), and the seconds taken.
+    """
+    start = time.time()
+    test = osp.join(data_root, 'test')
+    teacher_dir = osp.join(work_root, 'teacher_restored')
+    analysis_tool('restore_teacher').restore_teacher(
+        osp.join(ROOT, 'configs/demo/restorect-teacher_demo.py'),
+        teacher_weights,
+        osp.join(test, 'low'), osp.join(test, 'high'), teacher_dir)
+    contact_sheet = analysis_tool('contact_sheet')
+    sheet, scores = contact_sheet.contact_sheet(
+        osp.join(test, 'high'), dict(input=osp.join(test, 'low'),
+                                     teacher=teacher_dir,
+                                     student=osp.join(work_root, 'restored')),
+        osp.join(work_root, 'contact_sheet.png'))
+    plot_curves = analysis_tool('plot_curves')
+    curves = [plot_curves.plot_work_dir(osp.join(work_root, stage), work_root)
+              for stage in stages]
+    return (sheet, curves, contact_sheet.mean_scores(scores),
+            time.time() - start)
+
+
+def print_speckle_table(means):
+    """Mean PSNR and chroma speckle share of the contact sheet's columns."""
+    print()
+    print('| images | PSNR | chroma speckle % |')
+    print('| --- | --- | --- |')
+    for column, (value_psnr, speckle) in means.items():
+        shown = 'inf' if value_psnr == float('inf') else f'{value_psnr:.4f}'
+        print(f'| {column} | {shown} | {speckle:.3f} |')
+
+
 def print_table(rows):
     keys = []
     for row in rows:
@@ -246,6 +301,17 @@ def main():
     print(f'tools/restore.py restored the test images into {restored}: '
           f'PSNR {restore_psnr:.4f} dB (8-bit files) vs test.py '
           f'{metrics["PSNR"]:.4f} dB ({restore_psnr - metrics["PSNR"]:+.4f})')
+    sheet, curves, means, seconds = make_figures(
+        work_root, data_root, teacher['weights'],
+        ['stage0_decom', 'stage1_teacher', 'stage2_student'])
+    print_speckle_table(means)
+    print('\nchroma speckle: percent of pixels whose chroma departs from its '
+          '3x3 median by more than 0.2 (restorect_mm.evaluation.functional.'
+          'chroma_speckle); the teacher sees the GT through its priors.')
+    print(f'Contact sheet: {sheet}')
+    for path in curves:
+        print(f'Training curves: {path}')
+    print(f'Figures made in {seconds:.0f} s')
 
 
 if __name__ == '__main__':
