@@ -5,6 +5,7 @@ import json
 import os.path as osp
 
 import pytest
+import torch
 from mmengine import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 
@@ -16,8 +17,8 @@ CONFIGS = dict(stage0='configs/demo/restorect-decom_demo.py',
                teacher='configs/demo/restorect-teacher_demo.py')
 
 
-def scalar_lrs(stage, options):
-    """LR of every k / s parameter of a demo config after ``options``."""
+def build(stage, options):
+    """The demo model of ``stage`` and its optimiser after ``options``."""
     parser = argparse.ArgumentParser()
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     cfg = Config.fromfile(osp.join(ROOT, CONFIGS[stage]))
@@ -27,28 +28,38 @@ def scalar_lrs(stage, options):
     if stage == 'teacher':  # random stage-0 nets, no published file
         cfg.model.update(decom_weights=None, allow_untrained_decom=True)
     model = MODELS.build(cfg.model)
-    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    return model, build_optim_wrapper(model, cfg.optim_wrapper)
+
+
+def scalar_lrs(model, wrapper):
+    """LR of every k / s parameter in the optimiser."""
     names = {id(p): n for n, p in model.named_parameters()}
-    lrs = {}
-    for group in wrapper.optimizer.param_groups:
-        for p in group['params']:
-            name = names[id(p)]
-            if name.endswith(('hvi_loss.k', 'diffusion.scale')):
-                lrs[name] = group['lr']
-    return lrs
+    return {names[id(p)]: group['lr']
+            for group in wrapper.optimizer.param_groups
+            for p in group['params']
+            if names[id(p)].endswith(('hvi_loss.k', 'diffusion.scale'))}
 
 
 @pytest.mark.parametrize('stage', ['stage0', 'teacher'])
 def test_frozen_mode_holds_the_scalars_and_learned_mode_trains_them(stage):
     tool = load_tool(TOOL)
-    learned = scalar_lrs(stage, [])
-    frozen = scalar_lrs(stage, tool.FROZEN[stage])
+    learned = scalar_lrs(*build(stage, []))
     expected = {'texture_loss.diffusion.scale'}
     if stage == 'teacher':
         expected.add('hvi_loss.k')
-    assert set(learned) == set(frozen) == expected
+    assert set(learned) == expected
     assert all(lr == pytest.approx(1e-2) for lr in learned.values())
-    assert all(lr == 0 for lr in frozen.values())
+    frozen, wrapper = build(stage, tool.FROZEN[stage])
+    assert scalar_lrs(frozen, wrapper) == {}  # not in the optimiser at all
+    assert frozen.texture_loss.diffusion.scale.item() == pytest.approx(0.1)
+    assert frozen.texture_loss.loss_weight == 0.05
+    if stage == 'teacher':
+        assert frozen.hvi_loss.k.item() == 1.0
+    # the frozen term is the same term, with s constant
+    img, refl = torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)
+    learned_model, _ = build(stage, [])
+    assert frozen.texture_loss(img, refl).item() == pytest.approx(
+        learned_model.texture_loss(img, refl).item(), rel=1e-6)
 
 
 def test_scalars_are_read_from_the_mmengine_log(tmp_path):

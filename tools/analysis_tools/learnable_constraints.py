@@ -10,8 +10,8 @@ through tools/train.py and tools/test.py, exactly as tools/run_demo.py does:
 
 * ``learned``: the configs as they are (``k`` and ``s`` learn from their own
   likelihoods, see docs/method.md);
-* ``frozen``: the reference's behaviour, ``k`` = 1 and ``s`` = 0.1 held by a
-  zero learning rate (``paramwise_cfg.custom_keys.<loss>.lr_mult=0``).
+* ``frozen``: the reference's behaviour, ``k`` = 1 and ``s`` = 0.1 as
+  constants (``learnable_k=False``, ``learnable_scale=False``).
 
 It prints, per mode, where ``s`` (stage 0 and teacher) and ``k`` (teacher)
 ended, the texture term at its first and last logged iteration (it must stay
@@ -30,12 +30,15 @@ TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, TOOLS)
 import run_demo  # noqa: E402  (tools/ is not a package)
 
+# constants instead of parameters (a zero lr_mult would not hold them: the
+# teacher's CosineRestartLR sets every group to its absolute eta_min)
+FROZEN_S = ['model.texture_loss.type=TextureConsistencyLoss',
+            'model.texture_loss.loss_weight=0.05',
+            'model.texture_loss.diffusion.type=AnisotropicDiffusion',
+            'model.texture_loss.diffusion.learnable_scale=False']
 FROZEN = {
-    'stage0': ['optim_wrapper.paramwise_cfg.custom_keys.texture_loss.lr_mult=0'],
-    'teacher': [
-        'optim_wrapper.paramwise_cfg.custom_keys.texture_loss.lr_mult=0',
-        'optim_wrapper.paramwise_cfg.custom_keys.hvi_loss.lr_mult=0'
-    ],
+    'stage0': FROZEN_S,
+    'teacher': FROZEN_S + ['model.hvi_loss.learnable_k=False'],
 }
 
 

@@ -277,8 +277,8 @@ class TextureConsistencyLoss(_WeightedLoss):
     ``s`` detached: ``s`` learns from the likelihood of the image's
     gradients (:meth:`AnisotropicDiffusion.scale_nll`), which this loss adds
     as a zero-valued :func:`calibration_gradient`, so the term cannot fade by
-    shrinking ``s``. ``s`` is held fixed by a zero learning rate
-    (``paramwise_cfg.custom_keys={'texture_loss': dict(lr_mult=0.)}``).
+    shrinking ``s``. ``diffusion=dict(type='AnisotropicDiffusion',
+    learnable_scale=False)`` holds it at its initial value.
 
     Args:
         loss_weight (float): Default: 1.0.
@@ -306,7 +306,9 @@ class TextureConsistencyLoss(_WeightedLoss):
             Tensor: Weighted loss (scalar, or (B, 3, H, W) for 'none').
         """
         diffusion = self.diffusion
-        if not hasattr(diffusion, 'scale_nll'):  # a custom operator
+        if not (hasattr(diffusion, 'scale_nll')
+                and isinstance(diffusion.scale, nn.Parameter)):
+            # a custom operator, or s held constant
             return self._finish(
                 texture_consistency_loss(img, reflectance, diffusion))
         scale = diffusion.effective_scale()

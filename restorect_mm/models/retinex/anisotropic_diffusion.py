@@ -48,15 +48,25 @@ class AnisotropicDiffusion(nn.Module):
         s_max (float): Upper clamp of ``s``. Default: 1.0.
         eps (float): Added under the square root of the gradient magnitude
             (keeps its derivative finite at 0). Default: 1e-8.
+        learnable_scale (bool): ``s`` as an ``nn.Parameter`` (learned) or a
+            constant buffer (the reference code's fixed 0.1). A zero
+            ``lr_mult`` does not hold it: schedulers with an absolute
+            ``eta_min`` (the teacher's CosineRestartLR) give every parameter
+            group that learning rate. Default: True.
     """
 
     def __init__(self,
                  init_scale: float = 0.1,
                  s_min: float = 0.01,
                  s_max: float = 1.0,
-                 eps: float = 1e-8) -> None:
+                 eps: float = 1e-8,
+                 learnable_scale: bool = True) -> None:
         super().__init__()
-        self.scale = nn.Parameter(torch.tensor(float(init_scale)))
+        scale = torch.tensor(float(init_scale))
+        if learnable_scale:
+            self.scale = nn.Parameter(scale)
+        else:  # same state-dict key, so checkpoints load either way
+            self.register_buffer('scale', scale)
         self.s_min = s_min
         self.s_max = s_max
         self.eps = eps

@@ -86,3 +86,13 @@ def test_scale_nll_is_minimal_at_the_rms_gradient():
     img = x.clone().requires_grad_()
     op.scale_nll(img).backward()
     assert img.grad is None
+
+
+def test_constant_scale_is_a_buffer_with_the_same_key():
+    learned = AnisotropicDiffusion()
+    constant = AnisotropicDiffusion(learnable_scale=False)
+    assert list(constant.parameters()) == []
+    assert list(constant.state_dict()) == ['scale']
+    constant.load_state_dict(learned.state_dict())  # checkpoints load
+    x = torch.rand(1, 3, 8, 8)
+    assert torch.equal(constant(x), learned(x))
