@@ -5,6 +5,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+L2_EPS = 1e-12  # F.normalize's default floor on the norm
+
 
 class ChannelAttentionCore(nn.Module):
     """Attention across channels from already projected Q, K, V.
@@ -44,13 +46,78 @@ class ChannelAttentionCore(nn.Module):
     def _norm_channels(norm: nn.Module, t: torch.Tensor) -> torch.Tensor:
         return norm(t.transpose(-1, -2)).transpose(-1, -2)
 
+    def qk_heads(self, q: torch.Tensor, k: torch.Tensor):
+        """Per-head Q and K after the QK-norm (per position, so local).
+
+        Args:
+            q, k (Tensor): (B, C, h, w) projected maps or tiles of them.
+
+        Returns:
+            tuple[Tensor, Tensor]: each (B, heads, C/heads, h*w), not yet
+            L2-normalised over space.
+        """
+        return (self._norm_channels(self.q_norm, self._heads(q)),
+                self._norm_channels(self.k_norm, self._heads(k)))
+
+    @staticmethod
+    def similarity_sums(q: torch.Tensor, k: torch.Tensor):
+        """Sums over positions that the attention needs, for one tile.
+
+        ``F.normalize`` over space divides Q and K by their L2 norms, so
+        ``Q_hat K_hat^T = (Q K^T) / (|Q| |K|^T)``: the raw Gram matrix and
+        the squared norms, summed over tiles, give the whole map's
+        similarity (:meth:`similarity_from_sums`). Computed in float32
+        outside autocast (fp16 Gram sums of a large map overflow) and
+        returned in float64 for the summation.
+
+        Args:
+            q, k (Tensor): (B, heads, d, n) from :meth:`qk_heads`.
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: Gram Q K^T (B, heads, d, d),
+            sum of Q^2 and of K^2 over positions (B, heads, d).
+        """
+        with torch.autocast(q.device.type, enabled=False):
+            q, k = q.float(), k.float()
+            gram = q @ k.transpose(-2, -1)
+            q_sq, k_sq = q.square().sum(-1), k.square().sum(-1)
+        return gram.double(), q_sq.double(), k_sq.double()
+
+    @staticmethod
+    def similarity_from_sums(gram: torch.Tensor, q_sq: torch.Tensor,
+                             k_sq: torch.Tensor) -> torch.Tensor:
+        """The L2-normalised similarity (B, heads, d, d) float32 from the
+        whole map's :meth:`similarity_sums`; norms are floored at
+        ``F.normalize``'s eps as in :meth:`forward`."""
+        q_norm = q_sq.sqrt().clamp(min=L2_EPS)
+        k_norm = k_sq.sqrt().clamp(min=L2_EPS)
+        return (gram / (q_norm[..., :, None] * k_norm[..., None, :])).float()
+
+    def attention_map(self, similarity: torch.Tensor) -> torch.Tensor:
+        """``softmax(similarity * tau_h)``: similarity (B, heads, d, d) of
+        L2-normalised Q and K gives the channel-mixing map (B, heads, d, d).
+        """
+        return (similarity * self.temperature).softmax(dim=-1)
+
+    def mix(self, attn: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """Mix the channels of V with the attention map and project.
+
+        Per position, so a tile of V gives that tile of the output.
+
+        Args:
+            attn (Tensor): (B, heads, d, d) from :meth:`attention_map`.
+            v (Tensor): (B, C, h, w).
+
+        Returns:
+            Tensor: (B, C, h, w).
+        """
+        b, c, h, w = v.shape
+        out = attn.to(v.dtype) @ self._heads(v)
+        return self.project_out(out.reshape(b, c, h, w))
+
     def forward(self, q: torch.Tensor, k: torch.Tensor,
                 v: torch.Tensor) -> torch.Tensor:
-        b, c, h, w = v.shape
-        q = self._norm_channels(self.q_norm, self._heads(q))
-        k = self._norm_channels(self.k_norm, self._heads(k))
-        q = F.normalize(q, dim=-1)
-        k = F.normalize(k, dim=-1)
-        attn = (q @ k.transpose(-2, -1)) * self.temperature
-        out = attn.softmax(dim=-1) @ self._heads(v)
-        return self.project_out(out.reshape(b, c, h, w))
+        q, k = self.qk_heads(q, k)
+        q = F.normalize(q, dim=-1, eps=L2_EPS)
+        k = F.normalize(k, dim=-1, eps=L2_EPS)
+        return self.mix(self.attention_map(q @ k.transpose(-2, -1)), v)

@@ -34,7 +34,11 @@ class PriorChannelAttention(nn.Module):
                                     groups=3 * dim, bias=False)
         self.attention = ChannelAttentionCore(dim, num_heads, qk_norm)
 
-    def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    def project_qkv(self, x: torch.Tensor, z: torch.Tensor):
+        """Q, K, V (B, C, h, w) each from x (B, C, h, w) and z: per position
+        up to the 3x3 depthwise conv (a 1-pixel halo)."""
         x = self.modulate(x, z)
-        q, k, v = self.qkv_dwconv(self.qkv(x)).chunk(3, dim=1)
-        return self.attention(q, k, v)
+        return self.qkv_dwconv(self.qkv(x)).chunk(3, dim=1)
+
+    def forward(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        return self.attention(*self.project_qkv(x, z))

@@ -50,11 +50,16 @@ class RetinexSplitAttention(nn.Module):
                                    groups=2 * dim, bias=False)
         self.attention = ChannelAttentionCore(dim, num_heads, qk_norm)
 
-    def forward(self, x: torch.Tensor, z_rex: torch.Tensor) -> torch.Tensor:
+    def project_qkv(self, x: torch.Tensor, z_rex: torch.Tensor):
+        """Q, K, V (B, C, h, w) each from x (B, C, h, w) and z_rex: per
+        position up to the 3x3 depthwise convs (a 1-pixel halo)."""
         x_r, x_i = x.split([self.dim_r, self.dim_i], dim=1)
         z_r, z_i = z_rex.split(self.rex_split, dim=1)
         x_r = self.modulate_r(x_r, z_r)
         x_i = self.modulate_i(x_i, z_i)
         q = self.q_dwconv(self.q(x_r))
         k, v = self.kv_dwconv(self.kv(x_i)).chunk(2, dim=1)
-        return self.attention(q, k, v)
+        return q, k, v
+
+    def forward(self, x: torch.Tensor, z_rex: torch.Tensor) -> torch.Tensor:
+        return self.attention(*self.project_qkv(x, z_rex))

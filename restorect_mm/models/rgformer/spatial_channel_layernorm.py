@@ -39,11 +39,56 @@ class SpatialChannelLayerNorm(nn.Module):
         x32 = x.float()
         mu = x32.mean(dim=(1, 2, 3), keepdim=True)
         var = x32.var(dim=(1, 2, 3), unbiased=False, keepdim=True)
-        var = var.clamp(min=self.eps)
-        x_hat = (x32 - mu) / torch.sqrt(var + self.eps)
+        return self.normalize(x, mu, var)
+
+    def normalize(self, x: torch.Tensor, mu: torch.Tensor,
+                  var: torch.Tensor) -> torch.Tensor:
+        """Normalise ``x`` with given per-sample statistics.
+
+        The statistics may come from a larger map than ``x`` (a tile of it,
+        see :func:`sum_statistics`), which is what makes SCLN tileable.
+
+        Args:
+            x (Tensor): (B, C, h, w), any part of the map the statistics
+                describe.
+            mu (Tensor): (B, 1, 1, 1) mean over (C, H, W) of the whole map.
+            var (Tensor): (B, 1, 1, 1) biased variance over the same.
+
+        Returns:
+            Tensor: (B, C, h, w) in the dtype of ``x``.
+        """
+        var = var.float().clamp(min=self.eps)
+        x_hat = (x.float() - mu.float()) / torch.sqrt(var + self.eps)
         x_hat = torch.nan_to_num(x_hat, nan=0.0)
         x_hat = x_hat.clamp(-self.clamp, self.clamp)
         return (x_hat * self.weight.view(1, -1, 1, 1)).to(x.dtype)
+
+
+def sum_statistics(x: torch.Tensor) -> torch.Tensor:
+    """Per-sample sums that SCLN's mean and variance are made of.
+
+    Sums of tiles add up to the sums of the whole map; float64 keeps
+    ``E[x^2] - E[x]^2`` accurate for maps of many millions of elements.
+
+    Args:
+        x (Tensor): (B, C, h, w), a map or a tile of it.
+
+    Returns:
+        Tensor: (B, 3) float64: element count, sum of x, sum of x^2.
+    """
+    x64 = x.detach().double().flatten(1)
+    count = torch.full((x.shape[0], ), float(x64.shape[1]),
+                       dtype=torch.float64, device=x.device)
+    return torch.stack([count, x64.sum(1), x64.square().sum(1)], dim=1)
+
+
+def statistics_from_sums(sums: torch.Tensor):
+    """SCLN's (mu, var), each (B, 1, 1, 1) float32, from summed
+    :func:`sum_statistics` (B, 3) of all tiles of a map."""
+    count, total, total_sq = sums.unbind(1)
+    mu = total / count
+    var = (total_sq / count - mu.square()).clamp(min=0)
+    return (mu.float().view(-1, 1, 1, 1), var.float().view(-1, 1, 1, 1))
 
 
 class ChannelLayerNorm(nn.Module):
