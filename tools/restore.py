@@ -1,7 +1,7 @@
 """Restore image files with a trained model.
 
     python tools/restore.py CONFIG CHECKPOINT INPUT [INPUT ...] -o OUT_DIR
-        [--tile 512 --tile-overlap 32 | --memory-limit 4096] [--steps 4]
+        [--tile 512 | --memory-limit 4096] [--steps 4]
         [--seed 0] [--device cuda] [--fp16 | --bf16]
 
 INPUT: image files, folders (their images, not recursive) or globs (quote
@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from restorect_mm.apis import (ImageReadError, ModelNotSupportedError,
                                Restorer, read_image, write_image)
+from restorect_mm.apis.memory_budget import MemoryLimitError
 from restorect_mm.engine.checkpoint_io import CheckpointError
 from restorect_mm.utils.cli import ToolError
 
@@ -48,13 +49,17 @@ def parse_args(argv=None):
     parser.add_argument('--overwrite', action='store_true',
                         help='allow results to replace their own inputs')
     parser.add_argument('--tile', type=int,
-                        help='restore in tiles of this side (pixels)')
-    parser.add_argument('--tile-overlap', type=int, default=32,
-                        help='overlap of neighbouring tiles (default 32)')
+                        help='restore in tiles of this side (pixels); exact '
+                        'for the RestoRect student (tiled equals untiled)')
+    parser.add_argument('--tile-overlap', type=int,
+                        help='overlap of blended tiles, for models without '
+                        'exact tiles (plain MMagic editors; default 32); '
+                        'ignored with a warning for the RestoRect student')
     parser.add_argument('--memory-limit', type=float, metavar='MIB',
-                        help='pick tiles so the process stays within this '
-                        'resident memory (MiB); on CUDA within this much '
-                        'GPU memory and what the GPU has free')
+                        help='pick tiles from the image size so the process '
+                        'stays within this resident memory (MiB; the same '
+                        'command picks the same tiles); on CUDA within this '
+                        'much GPU memory and what the GPU has free')
     parser.add_argument('--steps', type=int,
                         help="Euler steps of the student's prior samplers "
                         "(default: the config's num_steps)")
@@ -159,7 +164,8 @@ def main(argv=None):
             out_names.add(name)
         except (ImageReadError, OSError, MemoryError, RuntimeError) as exc:
             reason = str(exc) or type(exc).__name__
-            if rgb is not None and is_out_of_memory(exc):
+            if rgb is not None and is_out_of_memory(exc) and not isinstance(
+                    exc, MemoryLimitError):  # that one names what to give
                 reason = (f'{rgb.shape[1]} x {rgb.shape[0]} does not fit in '
                           f'memory ({" ".join(reason.split())[:200]}); '
                           'restore it in tiles: --tile 512, or --memory-limit '

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from mmagic.datasets.transforms import PackInputs
 
+from .memory_budget import ACTIVATION_MARGIN, activation_bytes_per_pixel
+
 
 class EditorRunner:
     """Restores (1, 3, h, w) RGB tiles in [0, 1] with ``model.test_step``.
@@ -25,6 +27,9 @@ class EditorRunner:
     def __init__(self, model, num_steps: Optional[int] = None):
         self.model = model
         self.pack = PackInputs()
+        # a plain editor's tiles are blended (its layers need not be local)
+        self.exact_tiles = False
+        self._probed_bytes_per_pixel = None
         if num_steps is not None:
             if not hasattr(model, 'num_steps'):
                 raise ValueError(
@@ -59,3 +64,15 @@ class EditorRunner:
         if pred.dim() == 4:  # video-style outputs: one frame
             pred = pred[0]
         return (pred.float() / 255.0).clamp(0, 1)[None]
+
+    def activation_bytes(self, height: int, width: int,
+                         tile: Optional[int]) -> int:
+        """Activation memory (bytes) of restoring a height x width image
+        whole (``tile`` None) or one blended tile of side ``tile``: the
+        model's leaf outputs on a probe (deterministic), scaled."""
+        if self._probed_bytes_per_pixel is None:
+            device = next(self.model.parameters()).device
+            self._probed_bytes_per_pixel = activation_bytes_per_pixel(
+                self.model, self, device)
+        pixels = height * width if tile is None else tile * tile
+        return int(ACTIVATION_MARGIN * self._probed_bytes_per_pixel * pixels)

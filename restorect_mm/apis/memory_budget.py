@@ -1,42 +1,63 @@
-"""Choosing a tile size that keeps inference within a memory limit.
-
-The cost of a tile is estimated on a small probe tile: forward hooks add up
-the bytes of every leaf module's output. Under ``no_grad`` most of those
-tensors are freed early, so the sum is an upper bound of what the tile keeps
-alive at once, and tiles chosen from it stay within the limit. Written by
-hand: neither MMEngine nor MMagic estimates activation memory.
+"""Choosing tiles from a memory limit.
 
 On the CPU the limit bounds the process's resident memory (RSS), and the
-tile is a function of the limit, the image size, the model's weights and the
-probe alone, never of the RSS at the moment: the same command picks the same
-tiles and writes the same bytes. What the process holds before any image
-(Python, torch, MMEngine/MMagic) is the constant :data:`RUNTIME_BYTES`. On CUDA it
-bounds what this process allocates on the GPU, and the room is what the GPU
-has free now (``torch.cuda.mem_get_info``, plus what PyTorch's caching
-allocator holds unused), whichever is smaller: the host's RSS says nothing
-about GPU memory.
+tile is a function of the limit, the image size and the model alone, never
+of the RSS at the moment: the same command picks the same tiles and writes
+the same bytes. What the process holds before any image (Python, torch,
+MMEngine/MMagic) is the constant :data:`RUNTIME_BYTES`; the model's weights
+are counted from its parameters. On CUDA the limit bounds what this process
+allocates on the GPU, and the room is what the GPU has free now
+(``torch.cuda.mem_get_info``, plus what PyTorch's caching allocator holds
+unused), whichever is smaller: the host's RSS says nothing about GPU memory.
+
+Estimates of the activations, each an upper bound and a function of tensor
+shapes only:
+
+* plain forwards (untiled G, D_low and the prior flows, MMagic editors):
+  forward hooks add up the bytes of every leaf module's output on a probe
+  image (:func:`activation_bytes_per_pixel`); under ``no_grad`` most are
+  freed early, and :data:`ACTIVATION_MARGIN` covers functional temporaries;
+* RGFormer run tile by tile
+  (:mod:`restorect_mm.models.rgformer.streamed_rgformer`): its whole maps
+  (:func:`peak_map_channels`) plus the largest working set of one tile
+  window (:func:`streamed_rgformer_bytes`).
+
+Written by hand: neither MMEngine nor MMagic estimates activation memory.
 """
 import math
 from typing import Callable, Optional
 
 import torch
 
+from restorect_mm.models.rgformer.streamed_blocks import HALO
+from restorect_mm.models.rgformer.streamed_rgformer import (LEVEL_DOWNSCALE,
+                                                            peak_map_channels)
+
 PROBE_SIDE = 64
-# Whole-image buffers held beside a tile, in bytes per pixel: the float32
-# input, its padded copy, the blended output and its blend weights (4 * 10),
-# plus what writing the result needs at the end (a float32 scaled copy, the
-# quantised up-to-16-bit image and its BGR(A) copy: 12 + 6 + 8).
-IMAGE_BYTES_PER_PIXEL = 4 * 10 + 12 + 6 + 8
+FLOAT_BYTES = 4
+# Whole-image buffers besides the networks, in bytes per pixel: the float32
+# input, its padded and model-space copies, the output and its conversion
+# back from model space (12 each, 60), and writing the file (the quantised
+# up-to-16-bit image and its BGR copy, 6 + 8; blended tiles' weights fit in
+# the same room).
+IMAGE_BYTES_PER_PIXEL = 12 * 5 + 6 + 8
 # Resident memory of the interpreter with torch (CUDA build), MMEngine, MMagic
 # and restorect_mm imported, before any model or image: 0.86-0.89 GiB measured
 # on the project's CPU machine (torch 2.14.1); a CPU-only torch needs less.
 RUNTIME_BYTES = 2**30
-# Leaf outputs miss the temporaries of functional ops inside modules and the
-# allocator's fragmentation; tiles are sized for this much more.
+# On CUDA the same buffers but the file writing's live on the GPU.
+GPU_IMAGE_BYTES_PER_PIXEL = 12 * 5
+# Leaf outputs and the counted block tensors miss the temporaries of
+# functional ops and the kernels' layout copies; estimates are this much more.
 ACTIVATION_MARGIN = 1.5
-# On CUDA only the float32 input and its padded copy live on the GPU beside a
-# tile (the blended output and its weights are kept on the CPU).
-GPU_IMAGE_BYTES_PER_PIXEL = 4 * 3 * 2
+# The counted maps and tile tensors of the tiled RGFormer against its measured
+# peak: 960 x 640 in 432 px tiles counts 0.67 GiB and grows the RSS by 1.16
+# GiB (layout copies, and the allocator's fragmentation across thousands of
+# tile-sized blocks); estimates are twice the count.
+STREAMED_MARGIN = 2.0
+# The smallest tile --memory-limit chooses: smaller ones only add halo
+# recomputation and per-tile overhead.
+MIN_TILE = 32
 
 
 def proc_status_kib(field: str) -> Optional[int]:
@@ -58,10 +79,12 @@ def activation_bytes_per_pixel(model: torch.nn.Module,
                                multiple: int = 8) -> float:
     """Upper bound of the activation bytes one input pixel costs.
 
+    Deterministic: the sum depends on tensor shapes only.
+
     Args:
         model (nn.Module): whose leaf modules are hooked.
-        run_probe (callable): runs the whole inference on a probe image
-            (1, 3, PROBE_SIDE, PROBE_SIDE) in [0, 1].
+        run_probe (callable): runs the inference part to measure on a probe
+            image (1, 3, PROBE_SIDE, PROBE_SIDE) in [0, 1].
         device (torch.device): where the probe runs.
         multiple (int): the probe side is rounded up to this.
 
@@ -77,8 +100,9 @@ def activation_bytes_per_pixel(model: torch.nn.Module,
             if torch.is_tensor(tensor):
                 total[0] += tensor.numel() * tensor.element_size()
 
+    # an in-place module (ReLU(inplace=True)) returns its input: counted once
     handles = [m.register_forward_hook(count) for m in model.modules()
-               if not list(m.children())]
+               if not list(m.children()) and not getattr(m, 'inplace', False)]
     try:
         with torch.no_grad():
             run_probe(torch.rand(1, 3, side, side, device=device))
@@ -101,66 +125,104 @@ def gpu_room_bytes(device, limit_bytes: Optional[int] = None) -> int:
     return room
 
 
-def _side(room: float, bytes_per_pixel: float, multiple: int) -> int:
-    side = int(math.sqrt(
-        max(room, 0) / (ACTIVATION_MARGIN * max(bytes_per_pixel, 1.0))))
-    return side // multiple * multiple
+def _block_window_floats(block: torch.nn.Module) -> int:
+    """Floats per window pixel that one half-block pass keeps alive at
+    once: the FFN's window copy, normalised and modulated copies, its
+    2h-channel 1x1 and depthwise outputs and the gated h-channel pair
+    (4h + 4C), plus room for oneDNN's layout copies of the depthwise conv's
+    input and output (2h + 2C; measured peaks exceed 4h + 4C by about that
+    at 528 px tiles); the attention's Q, K, V before and after the
+    depthwise conv and the QK-normed heads (12C, and as much again)."""
+    channels = block.ffn.project_out.out_channels
+    return max(6 * block.ffn.hidden_features + 6 * channels, 16 * channels)
 
 
-def tile_for_budget(limit_bytes: int, bytes_per_pixel: float,
-                    image_pixels: int, multiple: int = 8,
-                    min_tile: int = 32, device=None,
-                    model_bytes: int = 0) -> int:
-    """Largest square tile whose activations fit into what the limit leaves.
+def streamed_rgformer_bytes(generator: torch.nn.Module, height: int,
+                            width: int, tile: int) -> int:
+    """Memory of RGFormer run tile by tile on a height x width (padded)
+    image: its whole maps plus the largest tile window's working set.
 
     Args:
-        limit_bytes (int): bound on the whole process's resident memory
-            (CPU), or on what it allocates on the GPU (CUDA ``device``).
-        bytes_per_pixel (float): from :func:`activation_bytes_per_pixel`.
-        image_pixels (int): H * W of the (padded) image; its buffers
-            (:data:`IMAGE_BYTES_PER_PIXEL`) are held beside the tile.
-        multiple (int): the tile side is a multiple of this.
-        min_tile (int): smallest tile accepted.
-        device (torch.device | str, optional): where the tiles run; a CUDA
-            device sizes them from its free memory (:func:`gpu_room_bytes`)
-            and the image buffers on it; None or the CPU from the limit
-            less :data:`RUNTIME_BYTES` and ``model_bytes``.
-        model_bytes (int): bytes of the model's parameters and buffers
-            (CPU only; on CUDA they are in what is allocated already).
+        generator (RGFormer): the generator (its widths are read).
+        height, width (int): the padded image size.
+        tile (int): tile side at every level.
 
     Returns:
-        int: tile side in pixels.
+        int: bytes.
+    """
+    maps = peak_map_channels(generator.patch_embed.out_channels)
+    working = 0
+    for name, downscale in LEVEL_DOWNSCALE.items():
+        level_h, level_w = height // downscale, width // downscale
+        window = ((min(tile, level_h) + 2 * HALO) *
+                  (min(tile, level_w) + 2 * HALO))
+        for block in getattr(generator, name):
+            working = max(working, window * _block_window_floats(block))
+    return int(STREAMED_MARGIN * FLOAT_BYTES *
+               (maps * height * width + working))
+
+
+class MemoryLimitError(MemoryError):
+    """The memory limit cannot be met even with the smallest tile; the
+    message names the memory needed."""
+
+
+def tile_for_limit(limit_bytes: int, height: int, width: int,
+                   activation_bytes: Callable[[Optional[int]], int],
+                   multiple: int = 8, min_tile: int = MIN_TILE,
+                   device=None, model_bytes: int = 0) -> Optional[int]:
+    """The whole image if it fits the limit, else the largest tile that does.
+
+    Args:
+        limit_bytes (int): the bound on the process's resident memory (CPU)
+            or on what it allocates on the GPU (CUDA ``device``).
+        height, width (int): the (padded) image size.
+        activation_bytes (callable): tile side, or None for the whole image
+            -> the networks' activation bytes (deterministic).
+        multiple (int): tile sides are multiples of this.
+        min_tile (int): the smallest tile tried.
+        device (torch.device | str, optional): a CUDA device takes its room
+            from :func:`gpu_room_bytes`; None or the CPU from the limit less
+            :data:`RUNTIME_BYTES` and ``model_bytes``.
+        model_bytes (int): the model's parameters and buffers (CPU only; on
+            CUDA they are in what is allocated already).
+
+    Returns:
+        int | None: tile side; None restores the image whole.
 
     Raises:
-        MemoryError: the limit leaves no room even for ``min_tile``; the
-            message names the memory that tile would need.
+        MemoryLimitError: not even ``min_tile`` fits; names the memory
+            needed.
     """
-    smallest_tile_bytes = ACTIVATION_MARGIN * max(bytes_per_pixel,
-                                                  1.0) * min_tile**2
-    if device is not None and torch.device(device).type == 'cuda':
+    on_gpu = device is not None and torch.device(device).type == 'cuda'
+    if on_gpu:
         room = gpu_room_bytes(device, limit_bytes)
-        image_bytes = image_pixels * GPU_IMAGE_BYTES_PER_PIXEL
-        side = _side(room - image_bytes, bytes_per_pixel, multiple)
-        if side < min_tile:
-            raise MemoryError(
-                f'{device}: {room / 2**20:.0f} MiB of GPU memory left (free '
-                f'memory, --memory-limit {limit_bytes / 2**20:.0f} MiB) is '
-                f'too little: the image needs {image_bytes / 2**20:.0f} MiB '
-                f'on the GPU and {min_tile}-px tiles '
-                f'{smallest_tile_bytes / 2**20:.0f} MiB besides; free the '
-                'GPU, give a larger limit or restore a smaller image')
-        return side
-    image_bytes = image_pixels * IMAGE_BYTES_PER_PIXEL
-    fixed = RUNTIME_BYTES + model_bytes + image_bytes
-    side = _side(limit_bytes - fixed, bytes_per_pixel, multiple)
-    if side < min_tile:
-        needed = fixed + smallest_tile_bytes
-        raise MemoryError(
-            f'--memory-limit {limit_bytes / 2**20:.0f} MiB is too small for '
-            f'this image: it needs at least {math.ceil(needed / 2**20)} MiB '
-            f'(runtime {RUNTIME_BYTES / 2**20:.0f} MiB, model '
-            f'{model_bytes / 2**20:.0f} MiB, image buffers '
-            f'{image_bytes / 2**20:.0f} MiB, {min_tile}-px tiles '
-            f'{smallest_tile_bytes / 2**20:.0f} MiB); give at least that '
-            'limit or a smaller image')
-    return side
+        image_bytes = height * width * GPU_IMAGE_BYTES_PER_PIXEL
+    else:
+        room = limit_bytes - RUNTIME_BYTES - model_bytes
+        image_bytes = height * width * IMAGE_BYTES_PER_PIXEL
+    if image_bytes + activation_bytes(None) <= room:
+        return None
+    largest = max(max(height, width) // multiple * multiple, min_tile)
+    for tile in range(largest, min_tile - 1, -multiple):
+        if image_bytes + activation_bytes(tile) <= room:
+            return tile
+    smallest = activation_bytes(min_tile)
+    if on_gpu:
+        raise MemoryLimitError(
+            f'{device}: {room / 2**20:.0f} MiB of GPU memory left (free '
+            f'memory, --memory-limit {limit_bytes / 2**20:.0f} MiB) is too '
+            f'little for a {width} x {height} image: it needs '
+            f'{math.ceil((image_bytes + smallest) / 2**20)} MiB on the GPU '
+            f'(image buffers {image_bytes / 2**20:.0f} MiB, {min_tile}-px '
+            f'tiles with the whole feature maps {smallest / 2**20:.0f} MiB); '
+            'free the GPU, give a larger limit or restore a smaller image')
+    needed = RUNTIME_BYTES + model_bytes + image_bytes + smallest
+    raise MemoryLimitError(
+        f'--memory-limit {limit_bytes / 2**20:.0f} MiB is too small for a '
+        f'{width} x {height} image: it needs at least '
+        f'{math.ceil(needed / 2**20)} MiB (runtime '
+        f'{RUNTIME_BYTES / 2**20:.0f} MiB, model {model_bytes / 2**20:.0f} '
+        f'MiB, image buffers {image_bytes / 2**20:.0f} MiB, {min_tile}-px '
+        f'tiles with the whole feature maps {smallest / 2**20:.0f} MiB); give '
+        'at least that limit or restore a smaller image')

@@ -8,12 +8,16 @@ checkpoint, then restore images of any size, whole or tile by tile.
     restored = restorer.restore(rgb)   # (H, W, 3) float in [0, 1]
 
 Any MMagic editor config works whose model restores from the input alone
-through the standard predict path (``output.pred_img``); the standalone
-RestoRect student gets priors shared by all tiles (see
-:mod:`restorect_mm.apis.student_runner`). Models that need the ground truth
+through the standard predict path (``output.pred_img``). The standalone
+RestoRect student samples its priors once per image and runs G tile by
+tile exactly: tiled equals untiled up to float summation order (see
+:mod:`restorect_mm.apis.student_runner`); other models get overlapping,
+blended tiles (:mod:`restorect_mm.apis.tiled_inference`). Models that need the ground truth
 (the stage-1 teacher) are refused when built, with the reason.
 """
 import contextlib
+import math
+import warnings
 from typing import Optional, Union
 
 import numpy as np
@@ -29,13 +33,12 @@ from restorect_mm.models.editors.restorect_student import RestoRectStudent
 from restorect_mm.models.rgformer import pad_to_multiple
 from restorect_mm.registry import MODELS
 from .editor_runner import EditorRunner
-from .memory_budget import activation_bytes_per_pixel, tile_for_budget
+from .memory_budget import tile_for_limit
 from .student_runner import StudentRunner
 from .tiled_inference import tiled_apply
 
 PRECISIONS = {None: None, 'fp32': None, 'fp16': torch.float16,
               'bf16': torch.bfloat16}
-DEFAULT_PRIOR_MAX_PIXELS = 1024 * 1024
 
 
 class ModelNotSupportedError(ValueError):
@@ -116,7 +119,9 @@ class Restorer:
         precision (str, optional): 'fp16' (GPU only) or 'bf16' autocast.
         tile (int, optional): tile side; None restores whole images unless
             ``memory_limit`` asks for tiles.
-        tile_overlap (int): overlap of neighbouring tiles in pixels.
+        tile_overlap (int, optional): overlap of neighbouring blended tiles
+            in pixels (default 32); only for models without exact tiles (not
+            the RestoRect student, where it is ignored with a warning).
         memory_limit (int, optional): bound in bytes on the process's
             resident memory; tiles are sized to stay within it.
         pad_multiple (int): images are reflection-padded to a multiple of
@@ -132,7 +137,7 @@ class Restorer:
                  seed: Optional[int] = None,
                  precision: Optional[str] = None,
                  tile: Optional[int] = None,
-                 tile_overlap: int = 32,
+                 tile_overlap: Optional[int] = None,
                  memory_limit: Optional[int] = None,
                  pad_multiple: int = 8,
                  cfg_options: Optional[dict] = None):
@@ -144,10 +149,7 @@ class Restorer:
                 raise ValueError(f'--tile {tile} is smaller than the padding '
                                  f'multiple {pad_multiple}')
             tile = tile // pad_multiple * pad_multiple
-            if not 0 <= tile_overlap < tile // 2:
-                raise ValueError(f'--tile-overlap must be in [0, tile/2 = '
-                                 f'{tile // 2}), got {tile_overlap}')
-        self.tile, self.tile_overlap = tile, tile_overlap
+        self.tile = tile
         self.memory_limit = memory_limit
         self.pad_multiple = pad_multiple
         self.seed = seed
@@ -156,8 +158,24 @@ class Restorer:
             self.runner = StudentRunner(self.model, num_steps, seed)
         else:
             self.runner = EditorRunner(self.model, num_steps)
+        self.tile_overlap = self._overlap(tile_overlap)
         self._check_restores_from_input_alone(config)
-        self._bytes_per_pixel = None
+
+    def _overlap(self, tile_overlap: Optional[int]) -> int:
+        """The blended tiles' overlap, checked against ``self.tile``; 0 for
+        a model with exact tiles (which need none)."""
+        if self.runner.exact_tiles:
+            if tile_overlap is not None:
+                warnings.warn(
+                    '--tile-overlap is ignored: this model restores its '
+                    'tiles exactly (tiled equals untiled), so tiles need no '
+                    'overlap', stacklevel=3)
+            return 0
+        overlap = 32 if tile_overlap is None else tile_overlap
+        if self.tile is not None and not 0 <= overlap < self.tile // 2:
+            raise ValueError(f'--tile-overlap must be in [0, tile/2 = '
+                             f'{self.tile // 2}), got {overlap}')
+        return overlap
 
     def _run_whole(self, image: torch.Tensor) -> torch.Tensor:
         return self.runner(image, self.runner.prepare(image))
@@ -186,21 +204,33 @@ class Restorer:
                 'restore.py handles same-size restoration models only')
 
     def tile_for(self, height: int, width: int) -> Optional[int]:
-        """Tile side for an image (None: whole image)."""
+        """Tile side for an image (None: whole image).
+
+        On the CPU a function of the image size, ``tile``,
+        ``memory_limit`` and the model only, so the same command always
+        restores with the same tiles (:func:`tile_for_limit`).
+
+        Args:
+            height, width (int): the image size (padded here to
+                ``pad_multiple``, as :meth:`restore_tensor` pads).
+
+        Raises:
+            MemoryError: ``memory_limit`` is too small even for the
+                smallest tile; the message names the memory needed.
+        """
+        multiple = self.pad_multiple
+        height = math.ceil(height / multiple) * multiple
+        width = math.ceil(width / multiple) * multiple
         tile = self.tile
         if tile is None and self.memory_limit is not None:
-            if self._bytes_per_pixel is None:
-                self._bytes_per_pixel = activation_bytes_per_pixel(
-                    self.model, self._run_whole, self.device,
-                    self.pad_multiple)
-            # on CUDA the budget is the GPU's free memory, not the RSS
             model_bytes = sum(
                 t.numel() * t.element_size()
                 for t in (*self.model.parameters(), *self.model.buffers()))
-            tile = tile_for_budget(self.memory_limit, self._bytes_per_pixel,
-                                   height * width, self.pad_multiple,
-                                   device=self.device,
-                                   model_bytes=model_bytes)
+            tile = tile_for_limit(
+                self.memory_limit, height, width,
+                lambda side: self.runner.activation_bytes(
+                    height, width, side),
+                multiple, device=self.device, model_bytes=model_bytes)
         if tile is not None and tile >= max(height, width):
             return None
         return tile
@@ -212,7 +242,8 @@ class Restorer:
 
         Args:
             image (Tensor): (1, 3, H, W) RGB in [0, 1], any H, W.
-            progress (callable, optional): called after every tile.
+            progress (callable, optional): called after every blended tile,
+                or once after an image restored whole or in exact tiles.
 
         Returns:
             Tensor: (1, 3, H, W) float32 RGB in [0, 1] on the CPU.
@@ -221,16 +252,17 @@ class Restorer:
         padded = pad_to_multiple(image.to(self.device).float(),
                                  self.pad_multiple)
         tile = self.tile_for(*padded.shape[-2:])
-        if isinstance(self.runner, StudentRunner):
-            self.runner.prior_max_pixels = DEFAULT_PRIOR_MAX_PIXELS if (
-                tile is None or self.memory_limit is None) else min(
-                    DEFAULT_PRIOR_MAX_PIXELS, tile * tile)
-        elif self.seed is not None:
+        if not isinstance(self.runner, StudentRunner) and (
+                self.seed is not None):
             torch.manual_seed(self.seed)  # stochastic MMagic models
         with autocast_for(self.device, self.precision):
+            # the student's priors come from the same view, tiled or not
             context = self.runner.prepare(padded)
-            if tile is None:
-                out = self.runner(padded, context).float().cpu()
+            if tile is None or self.runner.exact_tiles:
+                # exact tiles: G itself runs tile by tile (StudentRunner)
+                out = (self.runner(padded, context) if tile is None else
+                       self.runner(padded, context, tile=tile))
+                out = out.float().cpu()
                 if progress is not None:
                     progress()
             else:
@@ -245,7 +277,7 @@ class Restorer:
 
         Args:
             rgb (np.ndarray): (H, W, 3) float RGB in [0, 1].
-            progress (callable, optional): called after every tile.
+            progress (callable, optional): as in :meth:`restore_tensor`.
 
         Returns:
             np.ndarray: (H, W, 3) float32 RGB in [0, 1].

@@ -1,6 +1,10 @@
-"""Tiled inference: restore an image too large for memory tile by tile.
+"""Blended tiles: restore an image too large for memory tile by tile with a
+model whose layers are not known to be local (a plain MMagic editor).
 
-Tiles overlap by ``overlap`` pixels; inside an overlap the two results are
+The RestoRect student does not need this: its RGFormer runs tile by tile
+exactly (:mod:`restorect_mm.models.rgformer.streamed_rgformer`). Here each
+tile is restored on its own, so global operations of the model (pooling,
+normalisation over the image) see only the tile. Tiles overlap by ``overlap`` pixels; inside an overlap the two results are
 blended with linear ramps (weights summing to one), so no seam shows. An
 image side that fits into one tile is not split. Written by hand: MMagic and
 MMEngine have no tiling helper for restoration models (MMagic's

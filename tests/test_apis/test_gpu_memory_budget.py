@@ -7,7 +7,7 @@ import torch
 
 from restorect_mm.apis import Restorer, memory_budget
 from restorect_mm.apis.memory_budget import (GPU_IMAGE_BYTES_PER_PIXEL,
-                                             tile_for_budget)
+                                             tile_for_limit)
 from tests.test_apis.tiny_student import (INFERENCE_DEMO,
                                           make_student_checkpoint)
 
@@ -32,29 +32,41 @@ def fake_gpu(monkeypatch, free, allocated=0, reserved=0):
     return calls
 
 
+def per_pixel(bpp, pixels):
+    """An activation estimate of ``bpp`` bytes per pixel of the whole image
+    (tile None) or of a square tile."""
+    return lambda tile: bpp * (pixels if tile is None else tile * tile)
+
+
+def largest_square(room, bpp):
+    return int((room / bpp)**0.5) // 8 * 8
+
+
 def test_tile_follows_free_gpu_memory(monkeypatch):
-    pixels, bpp = 4000 * 3000, 1000.0
+    (h, w), bpp = (3000, 4000), 1500.0
+    act = per_pixel(bpp, h * w)
     calls = fake_gpu(monkeypatch, free=2 * GIB)
-    small = tile_for_budget(100 * GIB, bpp, pixels, device='cuda')
+    small = tile_for_limit(100 * GIB, h, w, act, device='cuda')
     fake_gpu(monkeypatch, free=8 * GIB)
-    large = tile_for_budget(100 * GIB, bpp, pixels, device='cuda:0')
+    large = tile_for_limit(100 * GIB, h, w, act, device='cuda:0')
     assert calls == ['cuda']
-    room = 2 * GIB - pixels * GPU_IMAGE_BYTES_PER_PIXEL
-    assert small == int((room / (1.5 * bpp))**0.5) // 8 * 8
-    assert 1.9 * small < large < 2.3 * small
+    room = 2 * GIB - h * w * GPU_IMAGE_BYTES_PER_PIXEL
+    assert small == largest_square(room, bpp)
+    assert large == largest_square(room + 6 * GIB, bpp) > small
     # memory PyTorch reserved but does not use is this process's to reuse
     fake_gpu(monkeypatch, free=2 * GIB, allocated=GIB, reserved=7 * GIB)
-    assert tile_for_budget(100 * GIB, bpp, pixels, device='cuda') == large
+    assert tile_for_limit(100 * GIB, h, w, act, device='cuda') == large
 
 
 def test_limit_below_free_memory_binds(monkeypatch):
     fake_gpu(monkeypatch, free=80 * GIB, allocated=GIB)
-    pixels, bpp = 4000 * 3000, 1000.0
-    limited = tile_for_budget(3 * GIB, bpp, pixels, device='cuda')
-    room = 2 * GIB - pixels * GPU_IMAGE_BYTES_PER_PIXEL  # 3 GiB - weights
-    assert limited == int((room / (1.5 * bpp))**0.5) // 8 * 8
+    (h, w), bpp = (3000, 4000), 1500.0
+    act = per_pixel(bpp, h * w)
+    limited = tile_for_limit(3 * GIB, h, w, act, device='cuda')
+    room = 2 * GIB - h * w * GPU_IMAGE_BYTES_PER_PIXEL  # 3 GiB - weights
+    assert limited == largest_square(room, bpp)
     with pytest.raises(MemoryError, match='GPU memory'):
-        tile_for_budget(GIB, bpp, pixels, device='cuda')
+        tile_for_limit(GIB, h, w, act, device='cuda')
 
 
 def test_cpu_path_ignores_the_gpu(monkeypatch):
@@ -62,8 +74,10 @@ def test_cpu_path_ignores_the_gpu(monkeypatch):
         raise AssertionError('the CPU path asked the GPU')
 
     monkeypatch.setattr(torch.cuda, 'mem_get_info', no_gpu)
-    expected = tile_for_budget(3 * GIB, 1000.0, 10**6)
-    assert tile_for_budget(3 * GIB, 1000.0, 10**6, device='cpu') == expected
+    act = per_pixel(3000.0, 1000 * 1000)
+    expected = tile_for_limit(3 * GIB, 1000, 1000, act)
+    assert expected is not None
+    assert tile_for_limit(3 * GIB, 1000, 1000, act, device='cpu') == expected
 
 
 def test_restorer_sizes_cuda_tiles_from_the_gpu(tmp_path, monkeypatch):
@@ -71,13 +85,13 @@ def test_restorer_sizes_cuda_tiles_from_the_gpu(tmp_path, monkeypatch):
     the GPU's free memory."""
     weights, _ = make_student_checkpoint(str(tmp_path))
     restorer = Restorer(INFERENCE_DEMO, weights, memory_limit=100 * GIB)
-    restorer._bytes_per_pixel = 1000.0  # the probe would run on the GPU
+    restorer.runner.activation_bytes(8, 8, None)  # probe on the CPU first
     restorer.device = torch.device('cuda')  # as if built there
-    fake_gpu(monkeypatch, free=2 * GIB)
+    fake_gpu(monkeypatch, free=12 * GIB)
     small = restorer.tile_for(3000, 4000)
-    fake_gpu(monkeypatch, free=8 * GIB)
+    fake_gpu(monkeypatch, free=48 * GIB)
     large = restorer.tile_for(3000, 4000)
-    assert small % 8 == 0 and 1.9 * small < large < 2.3 * small
+    assert small % 8 == 0 and small < large
     assert restorer.tile_for(64, 64) is None  # fits whole
     # on the CPU the limit alone, whatever /proc says
     restorer.device = torch.device('cpu')
