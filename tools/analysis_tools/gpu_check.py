@@ -20,7 +20,7 @@ the benchmark's measurements run in children it spawns):
 3. ``resume``: ``tools/train.py --resume`` of that run to 40 (tiny: 8).
 4. ``restore``: ``tools/model_converters/extract_student.py`` of the
    resumed checkpoint, then ``tools/restore.py``'s restorer on a
-   4000 x 3000 photo (tiny: 128 x 96) with ``--fp16 --memory-limit 4096``
+   4000 x 3000 photo (tiny: 128 x 96) with ``--fp16 --memory-limit 40960``
    (tiles sized from the GPU's free memory); on the CPU ``--bf16 --tile 64``
    (fp16 is GPU-only).
 5. ``benchmark``: ``tools/analysis_tools/benchmark.py`` at 600 x 400 for
@@ -318,9 +318,11 @@ def restore(checkpoint, work_dir, device, setup):
     tool = load_tool('tools/restore.py', 'restore_tool')
     from restorect_mm.apis import read_image, write_image
     if device.startswith('cuda'):
-        flags = ['--fp16', '--memory-limit', '4096']
+        # exact tiles keep whole feature maps: the full-size student needs
+        # about 25 GiB at 4000 x 3000 (restorect_mm/apis/memory_budget.py)
+        flags = ['--fp16', '--memory-limit', '40960']
     else:
-        flags = ['--bf16', '--tile', '64', '--tile-overlap', '16']
+        flags = ['--bf16', '--tile', '64']
     args = tool.parse_args([osp.join(ROOT, setup['inference']), weights,
                             image, '-o', osp.join(work_dir, 'out'),
                             '--device', device, *flags])
