@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from restorect_mm.apis import Restorer, memory_budget
-from restorect_mm.apis.memory_budget import (IMAGE_BYTES_PER_PIXEL,
+from restorect_mm.apis.memory_budget import (CPU_ROOM_SHARE,
+                                             IMAGE_BYTES_PER_PIXEL,
                                              RUNTIME_BYTES,
                                              streamed_rgformer_bytes)
 from tests.test_apis.tiny_student import (INFERENCE_DEMO,
@@ -27,17 +28,16 @@ def student(tmp_path_factory):
     return weights, restorer
 
 
-def fixed_bytes(restorer, height, width):
+def limit_for_tile(restorer, tile, height=SIZE[0], width=SIZE[1]):
+    """The smallest limit under which the Restorer picks ``tile``: the
+    runtime and the weights, then the image buffers and the activations in
+    CPU_ROOM_SHARE of the rest."""
     weights = sum(t.numel() * t.element_size()
                   for t in (*restorer.model.parameters(),
                             *restorer.model.buffers()))
-    return RUNTIME_BYTES + weights + height * width * IMAGE_BYTES_PER_PIXEL
-
-
-def limit_for_tile(restorer, tile, height=SIZE[0], width=SIZE[1]):
-    """The smallest limit under which the Restorer picks ``tile``."""
-    return (fixed_bytes(restorer, height, width) +
-            restorer.runner.activation_bytes(height, width, tile))
+    estimate = (height * width * IMAGE_BYTES_PER_PIXEL +
+                restorer.runner.activation_bytes(height, width, tile))
+    return RUNTIME_BYTES + weights + math.ceil(estimate / CPU_ROOM_SHARE) + 1
 
 
 def test_largest_tile_that_fits_whatever_the_rss(student, monkeypatch):
