@@ -15,7 +15,6 @@ restored, unless --overwrite is given. Each result is written to a temporary
 file and renamed into place, so an interrupted run leaves no half-written
 image.
 """
-import argparse
 import glob
 import os
 import os.path as osp
@@ -29,17 +28,14 @@ from restorect_mm.apis import (ImageReadError, ModelNotSupportedError,
                                Restorer, read_image, write_image)
 from restorect_mm.apis.memory_budget import MemoryLimitError
 from restorect_mm.engine.checkpoint_io import CheckpointError
-from restorect_mm.utils.cli import ToolError
+from restorect_mm.utils.cli import ToolError, docstring_parser
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp',
                     '.webp')
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n')[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n', 2)[2])
+    parser = docstring_parser(__doc__)
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', help='weights file')
     parser.add_argument('inputs', nargs='+',

@@ -1,5 +1,7 @@
-"""What tools/train.py and tools/test.py share: reading a config the way the
-OpenMMLab tools do (``--cfg-options``, ``--work-dir``, ``--launcher``)."""
+"""What the tools share: a parser that shows the tool's docstring, and, for
+tools/train.py and tools/test.py, reading a config the way the OpenMMLab tools
+do (``--cfg-options``, ``--work-dir``, ``--launcher``)."""
+import argparse
 import os
 import os.path as osp
 
@@ -11,6 +13,16 @@ class ToolError(SystemExit):
 
     def __init__(self, message):
         super().__init__(f'error: {message}')
+
+
+def docstring_parser(doc: str) -> argparse.ArgumentParser:
+    """An argument parser whose ``--help`` is the tool's module docstring:
+    its first line as the description, the rest verbatim below the
+    arguments."""
+    return argparse.ArgumentParser(
+        description=doc.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=doc.split('\n', 2)[2])
 
 
 def add_common_args(parser):

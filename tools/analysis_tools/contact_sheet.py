@@ -23,6 +23,7 @@ import numpy as np
 import restorect_mm  # noqa: F401  (compatibility fixes before mmagic)
 from mmagic.evaluation.metrics.psnr import psnr
 from restorect_mm.evaluation.functional import chroma_speckle
+from restorect_mm.utils.cli import docstring_parser
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -150,10 +151,7 @@ def parse_column(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n')[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n', 2)[2])
+    parser = docstring_parser(__doc__)
     parser.add_argument('gt_dir', help='folder of the ground truths')
     parser.add_argument('columns', nargs='+', type=parse_column,
                         metavar='NAME=DIR', help='one column per folder')

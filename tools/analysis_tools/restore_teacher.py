@@ -12,7 +12,6 @@ is the one tools/test.py scores (the model's ``restore`` in model space,
 clamped to [0, 1]), written as 8-bit RGB ``OUT_DIR/<name>`` (PNG). Prints
 each written path.
 """
-import argparse
 import os
 import os.path as osp
 import sys
@@ -23,6 +22,7 @@ import torch
 
 import restorect_mm  # noqa: F401  (compatibility fixes, registration)
 from restorect_mm.apis.restorer import build_model, resolve_device
+from restorect_mm.utils.cli import docstring_parser
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -75,10 +75,7 @@ def restore_teacher(config, weights, low_dir, high_dir, out_dir,
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split('\n')[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n', 2)[2])
+    parser = docstring_parser(__doc__)
     parser.add_argument('config', help='teacher config file')
     parser.add_argument('weights', help='published teacher weights')
     parser.add_argument('low_dir', help='folder of input images')
