@@ -48,7 +48,15 @@ def evil(tmp_path_factory):
 
 def _entry_points(tmp, data, evil):
     train = ['tools/train.py', '--work-dir', str(tmp / 'work')]
-    opts = ['--cfg-options', *demo_options(data, max_iters=1)]
+
+    def opts(run):
+        # a name of each run's own: MMEngine's logger and visualizer are
+        # process-wide instances keyed by the experiment name, by default
+        # the config's name and the second it started, so two runs in one
+        # second would share the first one's (deleted) log dir
+        return ['--cfg-options', *demo_options(data, max_iters=1),
+                f'experiment_name=refusal-{run}']
+
     image = osp.join(data, 'test', 'low', '00000.png')
     return {
         'restore.py': ['tools/restore.py', INFERENCE_DEMO, evil, image, '-o',
@@ -57,12 +65,13 @@ def _entry_points(tmp, data, evil):
                     str(tmp / 'test'), '--cfg-options',
                     f'test_dataloader.dataset.data_root={data}'],
         'train.py --resume outside the work_dir': [
-            *train[:1], DECOM, *train[1:], '--resume', evil, *opts],
-        'train.py load_from': [*train[:1], DECOM, *train[1:], *opts,
-                               f'load_from={evil}'],
-        'teacher_weights': [*train[:1], STUDENT, *train[1:], *opts,
-                            f'model.teacher_weights={evil}'],
-        'decom_weights': [*train[:1], TEACHER, *train[1:], *opts,
+            *train[:1], DECOM, *train[1:], '--resume', evil,
+            *opts('resume')],
+        'train.py load_from': [*train[:1], DECOM, *train[1:],
+                               *opts('load_from'), f'load_from={evil}'],
+        'teacher_weights': [*train[:1], STUDENT, *train[1:],
+                            *opts('teacher'), f'model.teacher_weights={evil}'],
+        'decom_weights': [*train[:1], TEACHER, *train[1:], *opts('decom'),
                           f'model.decom_weights={evil}'],
         'publish_model.py': ['tools/publish_model.py', evil,
                              str(tmp / 'published.pth')],
