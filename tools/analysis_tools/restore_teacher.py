@@ -36,6 +36,23 @@ def read_rgb(path):
     return torch.from_numpy(rgb.copy()).permute(2, 0, 1)[None]
 
 
+def paired_names(low_dir, high_dir):
+    """The image file names of ``low_dir``, sorted, each with a ground truth
+    of the same name in ``high_dir``.
+
+    Raises:
+        FileNotFoundError: an input has no ground truth of the same name.
+    """
+    names = sorted(n for n in os.listdir(low_dir)
+                   if n.lower().endswith(IMAGE_EXTENSIONS))
+    missing = [n for n in names if not osp.isfile(osp.join(high_dir, n))]
+    if missing:
+        raise FileNotFoundError(
+            f'no ground truth {osp.join(high_dir, missing[0])} for '
+            f'{osp.join(low_dir, missing[0])}')
+    return names
+
+
 @torch.no_grad()
 def restore_teacher(config, weights, low_dir, high_dir, out_dir,
                     device='cpu'):
@@ -48,13 +65,7 @@ def restore_teacher(config, weights, low_dir, high_dir, out_dir,
     Raises:
         FileNotFoundError: an input has no ground truth of the same name.
     """
-    names = sorted(n for n in os.listdir(low_dir)
-                   if n.lower().endswith(IMAGE_EXTENSIONS))
-    missing = [n for n in names if not osp.isfile(osp.join(high_dir, n))]
-    if missing:
-        raise FileNotFoundError(
-            f'no ground truth {osp.join(high_dir, missing[0])} for '
-            f'{osp.join(low_dir, missing[0])}')
+    names = paired_names(low_dir, high_dir)
     device = resolve_device(device)
     # the published weights hold the DecomNets: nothing else to load
     model = build_model(config, weights, device, cfg_options={

@@ -3,8 +3,11 @@ velocity predictors for the reflectance and image priors).
 
 The reference calls it a "ResMLP" but it has no residual connection: the
 condition, the time input and the state are concatenated and passed through
-Linear + LeakyReLU(0.1) stages, the last one included (negative velocity
-components are scaled by 0.1; kept as the reference code has it).
+Linear + LeakyReLU(0.1) stages, the last one included: negative velocity
+components are scaled by 0.1, although half of every target velocity
+(noise minus prior) is negative. ``output_activation=True`` keeps that, as the
+reference code has it; False ends on the Linear, which the demo needs (see
+docs/method.md).
 """
 from typing import Optional, Union
 
@@ -54,6 +57,8 @@ class VelocityPredictor(BaseModule):
             Defaults to 1.
         cond_dim (int, optional): Dims of the condition c. Defaults to the
             state dims ``4 * n_feats``.
+        output_activation (bool): end on LeakyReLU(0.1), as the reference
+            (True), or on the last Linear (False). Defaults to True.
         init_cfg (dict, optional): MMEngine initialisation config.
 
     Shapes:
@@ -65,6 +70,7 @@ class VelocityPredictor(BaseModule):
                  n_feats: int = 64,
                  n_denoise_res: int = 1,
                  cond_dim: Optional[int] = None,
+                 output_activation: bool = True,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         self.state_dim = 4 * n_feats
@@ -78,6 +84,8 @@ class VelocityPredictor(BaseModule):
                 nn.Linear(self.state_dim, self.state_dim),
                 nn.LeakyReLU(0.1, inplace=True)
             ]
+        if not output_activation:
+            layers.pop()
         self.mlp = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor, t: Union[float, torch.Tensor],

@@ -55,3 +55,18 @@ def test_batch_mismatch_raises():
     net = VelocityPredictor(n_feats=4)
     with pytest.raises(ValueError, match='batch'):
         net(torch.randn(2, 16), torch.zeros(3), torch.randn(2, 16))
+
+
+def test_linear_output_ends_on_the_last_linear_with_the_same_weights():
+    torch.manual_seed(0)
+    reference = VelocityPredictor(n_feats=4, cond_dim=6)
+    linear = VelocityPredictor(n_feats=4, cond_dim=6,
+                               output_activation=False)
+    linear.load_state_dict(reference.state_dict())  # same keys, same file
+    assert isinstance(linear.mlp[-1], torch.nn.Linear)
+    x, c = torch.randn(64, 16), torch.randn(64, 6)
+    plain = linear(x, 0.0, c)
+    assert (plain < 0).any()
+    # the reference output is LeakyReLU(0.1) of the same pre-activation
+    torch.testing.assert_close(reference(x, 0.0, c),
+                               torch.nn.functional.leaky_relu(plain, 0.1))
