@@ -123,3 +123,27 @@ def test_bad_src_is_a_clear_error(tmp_path, problem):
     assert proc.returncode != 0
     assert str(folder) in proc.stderr
     assert 'Traceback' not in proc.stderr
+
+
+def test_heldout_test_split_comes_from_other_packages(tmp_path, src):
+    import importlib.util
+    out = tmp_path / 'out'
+    proc = _run('--src', src, '--out', out, '--size', 24,
+                '--crops-per-image', 2, '--test-crops-per-image', 1,
+                '--heldout-test')
+    has_sklearn = importlib.util.find_spec('sklearn') is not None
+    n_heldout = 3 if has_sklearn else 1
+    if not has_sklearn:
+        assert 'requirements/demo.txt' in proc.stderr
+    # every readable --src photo trains (4 x 2 crops); each package photo
+    # gives one test crop
+    _check_layout(out, n_train=8, n_test=n_heldout, size=24)
+    log = json.loads((out / 'synthesis.json').read_text())
+    sources = {split: {p['source'] for k, p in log['pairs'].items()
+                       if k.startswith(split + '/')}
+               for split in ('train', 'test')}
+    assert sources['train'] == {f'photo{i}.png' for i in range(4)}
+    assert 'matplotlib/mpl-data/sample_data/grace_hopper.jpg' in \
+        sources['test']
+    assert len(sources['test']) == n_heldout
+    assert log['heldout_test'] and log['test_crops_per_image'] == 1

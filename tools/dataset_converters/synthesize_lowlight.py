@@ -25,6 +25,12 @@ Without ``--src`` the natural RGB photos shipped inside scikit-image are used
 view) and retina (a fundus photo). The defaults give 25 train and 5 test
 pairs of 256 x 256.
 
+``--heldout-test`` makes the test split of photos that other packages ship
+instead: matplotlib's ``grace_hopper.jpg`` and, when scikit-learn is
+installed (``requirements/demo.txt``), its ``china.jpg`` and ``flower.jpg``;
+every source image then goes to train. The quick start's data: a test set of
+other photographers' photos that no recipe decision was tuned on.
+
 The same ``--seed`` gives byte-identical files.
 
 Example::
@@ -48,6 +54,10 @@ IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 SKIMAGE_PHOTOS = ('astronaut', 'coffee', 'chelsea', 'rocket',
                   'stereo_motorcycle', 'retina')
 SPLITS = ('train', 'test')
+# (package, file inside it) of the photos behind --heldout-test
+HELDOUT_PHOTOS = (('matplotlib', 'mpl-data/sample_data/grace_hopper.jpg'),
+                  ('sklearn', 'datasets/images/china.jpg'),
+                  ('sklearn', 'datasets/images/flower.jpg'))
 
 
 def _load_degradation_module():
@@ -76,6 +86,13 @@ def parse_args(argv=None):
         '--src',
         help='folder of normal-light images (png/jpg/bmp/tif); default: the '
         'RGB photos shipped with scikit-image')
+    parser.add_argument(
+        '--heldout-test', action='store_true',
+        help='test split from the photos matplotlib and scikit-learn ship '
+        '(see above); all source images train')
+    parser.add_argument(
+        '--test-crops-per-image', type=int,
+        help='random crops per test image (default: --crops-per-image)')
     parser.add_argument('--out', required=True, help='output dataset folder')
     parser.add_argument('--size', type=int, default=256,
                         help='side of the square crops (default 256)')
@@ -94,6 +111,10 @@ def parse_args(argv=None):
         parser.error(f'--size must be >= 8, got {args.size}')
     if args.crops_per_image < 1:
         parser.error('--crops-per-image must be >= 1')
+    if args.test_crops_per_image is None:
+        args.test_crops_per_image = args.crops_per_image
+    if args.test_crops_per_image < 1:
+        parser.error('--test-crops-per-image must be >= 1')
     if not 0 < args.test_ratio < 1:
         parser.error(f'--test-ratio must lie in (0, 1), got {args.test_ratio}')
     return args
@@ -107,6 +128,28 @@ def _read_rgb(path: str) -> np.ndarray:
     """
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     return None if img is None else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def heldout_sources() -> List[Tuple[str, np.ndarray]]:
+    """``(name, uint8 RGB image)`` of the package photos that are
+    installed (:data:`HELDOUT_PHOTOS`); matplotlib's is required."""
+    sources = []
+    for package, relpath in HELDOUT_PHOTOS:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            if package == 'matplotlib':
+                raise SystemExit('error: --heldout-test needs matplotlib '
+                                 '(pip install matplotlib)')
+            print(f'note: {package} is not installed; skipping its photo '
+                  f'{osp.basename(relpath)} (pip install -r '
+                  f'requirements/demo.txt)', file=sys.stderr)
+            continue
+        path = osp.join(spec.submodule_search_locations[0], relpath)
+        img = _read_rgb(path)
+        if img is None:
+            raise SystemExit(f'error: cannot read {path}: reinstall {package}')
+        sources.append((f'{package}/{relpath}', img))
+    return sources
 
 
 def load_sources(src) -> List[Tuple[str, np.ndarray]]:
@@ -220,15 +263,23 @@ def main(argv=None):
     args = parse_args(argv)
     degradation = _load_degradation_module()
     params = dict(blur=args.blur)
-    sources = load_sources(args.src)
-    split = split_sources(sources, args.test_ratio,
-                         np.random.default_rng([args.seed, 0]))
+    if args.heldout_test:
+        split = {
+            name: [(n, im, 'whole image') for n, im in images]
+            for name, images in (('train', load_sources(args.src)),
+                                 ('test', heldout_sources()))
+        }
+    else:
+        split = split_sources(load_sources(args.src), args.test_ratio,
+                              np.random.default_rng([args.seed, 0]))
     prepare_out(args.out, args.overwrite)
 
     log = dict(seed=args.seed, size=args.size,
                crops_per_image=args.crops_per_image,
+               test_crops_per_image=args.test_crops_per_image,
                test_ratio=args.test_ratio,
-               source=args.src if args.src else 'skimage.data',
+               source=args.src or 'skimage.data',
+               heldout_test=args.heldout_test,
                params=dict(vars(degradation.LowLightParams(**params))),
                pairs={})
     entry = 0
@@ -239,8 +290,9 @@ def main(argv=None):
             # entry's crops do not depend on how many draws others made.
             entry += 1
             rng = np.random.default_rng([args.seed, 1, entry])
-            for crop, info in random_crops(img, args.size,
-                                           args.crops_per_image, rng):
+            count = (args.crops_per_image if split_name == 'train' else
+                     args.test_crops_per_image)
+            for crop, info in random_crops(img, args.size, count, rng):
                 index += 1
                 low = degradation.degrade_lowlight(crop, rng, **params)
                 fname = f'{index:05d}.png'
